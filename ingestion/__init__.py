@@ -1,0 +1,1 @@
+"""Tributary ingestion: the sandbox retailer and the dlt pipelines that load it into DuckDB."""

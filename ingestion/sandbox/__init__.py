@@ -1,0 +1,1 @@
+"""The sandbox retailer: a deterministic generator of realistic raw data, and its HTTP API."""
