@@ -340,6 +340,6 @@ def json_lines(
         end as line
         from events
         """
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     connection.close()
     return lines["line"].to_pylist()

@@ -105,7 +105,7 @@ def readings_for_day(
             "device_id": pa.array(vehicle.astype(str)),
             "shipment_id": pa.array(shipment[index]),
             "firmware_version": pa.array(firmware),
-            "recorded_at": pa.array(recorded.astype("datetime64[s]"), pa.timestamp("s", "UTC")),
+            "recorded_at": pa.array(recorded.astype("datetime64[s]"), pa.timestamp("us", "UTC")),
             "latitude": pa.array(values["latitude"]),
             "longitude": pa.array(longitude),
             "temperature": pa.array(values["temperature"]),

@@ -1,0 +1,7 @@
+"""Entry point for `python -m ingestion`."""
+
+import sys
+
+from ingestion.cli import main
+
+sys.exit(main())

@@ -1,0 +1,79 @@
+"""`audit.ingestion_runs`: one row per source per load, whatever its outcome.
+
+Written by the ingestion command after dlt has released the warehouse (one writer at a time),
+so that an auditor can see every load: what ran, when, for how long, how many rows per table,
+which dlt load ids it produced, and why it failed when it did.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+DDL = """
+create schema if not exists audit;
+create table if not exists audit.ingestion_runs (
+    run_id varchar not null,
+    pipeline_name varchar not null,
+    source_name varchar not null,
+    dataset_name varchar not null,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    duration_seconds double not null,
+    outcome varchar not null,
+    rows_loaded bigint not null,
+    rows_by_table json,
+    load_ids varchar[],
+    error_message varchar
+);
+"""
+
+
+@dataclass
+class LoadResult:
+    """What one source's load did."""
+
+    run_id: str
+    pipeline_name: str
+    source_name: str
+    dataset_name: str
+    started_at: datetime
+    finished_at: datetime
+    outcome: str  # loaded | no_new_data | failed
+    rows_by_table: dict[str, int] = field(default_factory=dict)
+    load_ids: list[str] = field(default_factory=list)
+    error_message: str | None = None
+
+    @property
+    def duration_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(self.rows_by_table.values())
+
+
+def record(warehouse: Path, result: LoadResult) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(DDL)
+        connection.execute(
+            "insert into audit.ingestion_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                result.run_id,
+                result.pipeline_name,
+                result.source_name,
+                result.dataset_name,
+                result.started_at,
+                result.finished_at,
+                result.duration_seconds,
+                result.outcome,
+                result.rows_loaded,
+                json.dumps(result.rows_by_table),
+                result.load_ids,
+                result.error_message,
+            ],
+        )

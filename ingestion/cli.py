@@ -1,0 +1,152 @@
+"""`python -m ingestion`: generate the sandbox, advance it a day, load sources, serve its API."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from ingestion import settings
+from ingestion.audit import LoadResult
+
+console = Console(highlight=False)
+
+
+def say(message: str) -> None:
+    console.print(message)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ingestion.sandbox.generator import generate
+
+    layout = settings.sandbox_layout()
+    if args.if_missing and layout.state_file.exists():
+        say(f"Sandbox already at {layout.root} (use `generate` without --if-missing to rebuild).")
+        return 0
+    started = time.perf_counter()
+    say(f"Generating the sandbox (seed {args.seed}, scale {args.scale}) into {layout.root} ...")
+    state = generate(layout.root, seed=args.seed, scale=args.scale, as_of=args.as_of, progress=say)
+    say(
+        f"Generated the sandbox up to {state.as_of} in {time.perf_counter() - started:.1f}s: "
+        f"shop database {layout.shop_db}, landing zone {layout.landing}, "
+        f"ground truth {layout.ground_truth}."
+    )
+    return 0
+
+
+def cmd_next_day(args: argparse.Namespace) -> int:
+    from ingestion.sandbox.generator import next_day
+
+    layout = settings.sandbox_layout()
+    for _ in range(args.days):
+        started = time.perf_counter()
+        state = next_day(layout.root, progress=say)
+        say(f"Advanced the sandbox to {state.as_of} in {time.perf_counter() - started:.1f}s.")
+    say(f"Sources under {layout.root} changed; run `python -m ingestion load` to load them.")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from ingestion.pipelines import load
+
+    names = args.sources or list(settings.SOURCE_NAMES)
+    unknown = sorted(set(names) - set(settings.SOURCE_NAMES))
+    if unknown:
+        say(f"[red]Unknown source(s): {', '.join(unknown)}[/red]")
+        return 2
+    warehouse = settings.warehouse_path()
+    started = time.perf_counter()
+    say(f"Loading {', '.join(names)} into {warehouse} ...")
+    results = load(names, warehouse, progress=say)
+    print_summary(results, time.perf_counter() - started)
+    failed = [r for r in results if r.outcome == "failed"]
+    for result in failed:
+        say(f"[red]{result.source_name} failed:[/red] {result.error_message}")
+    say(f"Run log: audit.ingestion_runs in {warehouse}.")
+    return 1 if failed else 0
+
+
+def print_summary(results: Sequence[LoadResult], seconds: float) -> None:
+    table = Table(title="Ingestion summary")
+    for column in ("source", "dataset", "table", "rows", "seconds", "outcome"):
+        table.add_column(column, justify="right" if column in ("rows", "seconds") else "left")
+    for result in results:
+        tables = sorted(result.rows_by_table.items()) or [("-", 0)]
+        for index, (name, rows) in enumerate(tables):
+            first = index == 0
+            table.add_row(
+                result.source_name if first else "",
+                result.dataset_name if first else "",
+                name,
+                f"{rows:,}",
+                f"{result.duration_seconds:.1f}" if first else "",
+                result.outcome if first else "",
+            )
+    console.print(table)
+    total = sum(r.rows_loaded for r in results)
+    say(f"Loaded {total:,} rows from {len(results)} source(s) in {seconds:.1f}s.")
+
+
+def cmd_serve_api(args: argparse.Namespace) -> int:
+    from ingestion.sandbox.api import ApiBehaviour, serve_forever
+
+    layout = settings.sandbox_layout()
+    if not layout.api_db.exists():
+        say(f"[red]No sandbox API store at {layout.api_db}: run `generate` first.[/red]")
+        return 2
+    behaviour = ApiBehaviour(
+        token=settings.sandbox_api_token(),
+        rate_limit_per_second=args.rate_limit,
+        error_rate=args.error_rate,
+    )
+    say(f"Serving the sandbox API on http://{args.host}:{args.port} (Ctrl-C stops) ...")
+    serve_forever(layout.api_db, behaviour, args.host, args.port)
+    say("Sandbox API stopped.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python -m ingestion", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write a fresh sandbox (replaces one there)")
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--scale", type=float, default=1.0, help="1 = 5,000 customers")
+    generate.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 10, 30),
+        help="the sandbox's 'today' (a business day)",
+    )
+    generate.add_argument("--if-missing", action="store_true", help="keep an existing sandbox")
+    generate.set_defaults(run=cmd_generate)
+
+    next_day = commands.add_parser("next-day", help="advance the sandbox by one business day")
+    next_day.add_argument("--days", type=int, default=1, help="business days to advance")
+    next_day.set_defaults(run=cmd_next_day)
+
+    load = commands.add_parser("load", help="load sources into the warehouse with dlt")
+    load.add_argument("sources", nargs="*", metavar="SOURCE", help=", ".join(settings.SOURCE_NAMES))
+    load.set_defaults(run=cmd_load)
+
+    serve = commands.add_parser("serve-api", help="serve the sandbox FX and reviews API")
+    serve.add_argument("--host", default=settings.SANDBOX_API_HOST)
+    serve.add_argument("--port", type=int, default=settings.sandbox_api_port())
+    serve.add_argument("--rate-limit", type=float, default=10.0, help="requests per second")
+    serve.add_argument("--error-rate", type=float, default=0.02, help="share answered 500")
+    serve.set_defaults(run=cmd_serve_api)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""Run the dlt pipelines: one pipeline per source system, each into its own raw dataset.
+
+dlt and dbt share one DuckDB file, and DuckDB allows one writer at a time: sources load one after
+another, and dbt runs after them. Every load is recorded in `audit.ingestion_runs`, failed ones
+too, and a failure in one source does not stop the others from loading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+from dlt.sources import DltSource
+
+from ingestion import audit, settings
+from ingestion.sources.files import crm_source, telemetry_source, web_source
+from ingestion.sources.shop import shop_source
+
+Progress = Callable[[str], None]
+
+
+def _config(key: str, default: str) -> str:
+    value = dlt.config.get(key)
+    return str(value) if value not in (None, "") else default
+
+
+def fx_base_url() -> str:
+    return _config("sources.fx.base_url", f"{settings.sandbox_api_url()}/v1/")
+
+
+def reviews_base_url() -> str:
+    return _config("sources.reviews.base_url", f"{settings.sandbox_api_url()}/api/v1/")
+
+
+def reviews_token() -> str:
+    """The API token from the environment or `.dlt/secrets.toml`; the sandbox's own token
+    only when the source points at the sandbox."""
+    token = dlt.secrets.get("sources.reviews.token")
+    if token:
+        return str(token)
+    if _is_sandbox(reviews_base_url()):
+        return settings.sandbox_api_token()
+    raise RuntimeError(
+        "reviews: no API token. Set SOURCES__REVIEWS__TOKEN or [sources.reviews] token in "
+        ".dlt/secrets.toml (see .dlt/secrets.toml.example)."
+    )
+
+
+def build_source(name: str) -> DltSource:
+    """The dlt source for one system, configured from `.dlt/config.toml` and the environment."""
+    if name == "shop":
+        return shop_source(settings.shop_credentials())
+    if name in ("crm", "web", "telemetry"):
+        landing = settings.landing_url()
+        if "://" not in landing and not Path(landing).is_dir():
+            raise FileNotFoundError(
+                f"{name}: the landing zone {landing} does not exist. Run "
+                "`python -m ingestion generate`, or set SOURCES__LANDING__BUCKET_URL."
+            )
+        factory = {"crm": crm_source, "web": web_source, "telemetry": telemetry_source}[name]
+        return factory(landing)
+    if name == "fx":
+        from ingestion.sources.fx import fx_source
+
+        symbols = _config("sources.fx.symbols", "USD,GBP,JPY,BRL").split(",")
+        return fx_source(
+            base_url=fx_base_url(),
+            base_currency=_config("sources.fx.base_currency", "EUR"),
+            symbols=[s.strip() for s in symbols if s.strip()],
+            start_date=_config("sources.fx.start_date", "2025-09-01"),
+        )
+    if name == "reviews":
+        from ingestion.sources.reviews import reviews_source
+
+        return reviews_source(
+            base_url=reviews_base_url(),
+            token=reviews_token(),
+            page_size=int(_config("sources.reviews.page_size", "500")),
+        )
+    raise ValueError(f"unknown source {name!r}; choose from {', '.join(settings.SOURCE_NAMES)}")
+
+
+def make_pipeline(name: str, warehouse: Path) -> dlt.Pipeline:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return dlt.pipeline(
+        pipeline_name=f"tributary_{name}",
+        destination=dlt.destinations.duckdb(str(warehouse)),
+        dataset_name=settings.RAW_DATASETS[name],
+        pipelines_dir=str(settings.pipelines_dir()),
+    )
+
+
+def _rows_by_table(pipeline: dlt.Pipeline) -> dict[str, int]:
+    trace = pipeline.last_trace
+    info = trace.last_normalize_info if trace else None
+    if not info:
+        return {}
+    return {t: n for t, n in info.row_counts.items() if not t.startswith("_dlt")}
+
+
+def load_source(name: str, warehouse: Path, progress: Progress = print) -> audit.LoadResult:
+    """Load one source into its raw dataset, and record the run in the audit log."""
+    pipeline = make_pipeline(name, warehouse)
+    started = datetime.now(UTC)
+    result = audit.LoadResult(
+        run_id=str(uuid.uuid4()),
+        pipeline_name=pipeline.pipeline_name,
+        source_name=name,
+        dataset_name=pipeline.dataset_name,
+        started_at=started,
+        finished_at=started,
+        outcome="failed",
+    )
+    clock = time.perf_counter()
+    progress(f"  {name}: loading into {pipeline.dataset_name} ...")
+    try:
+        with _sandbox_api_if_needed(name):
+            info: LoadInfo = pipeline.run(build_source(name), loader_file_format="parquet")
+        result.rows_by_table = _rows_by_table(pipeline)
+        result.load_ids = list(info.loads_ids)
+        result.outcome = "loaded" if result.rows_loaded else "no_new_data"
+    except Exception as exc:  # recorded in the audit log, then reported to the caller
+        result.error_message = explain_failure(exc)
+    result.finished_at = datetime.now(UTC)
+    audit.record(warehouse, result)
+    state = result.error_message or f"{result.rows_loaded:,} rows"
+    progress(f"  {name}: {result.outcome} in {time.perf_counter() - clock:.1f}s ({state})")
+    return result
+
+
+def explain_failure(exc: BaseException) -> str:
+    """The innermost cause, which says what went wrong (dlt wraps it in step exceptions)."""
+    try:
+        from ingestion.sources.errors import explain_api_error
+
+        explained = explain_api_error(exc)
+        if explained:
+            return explained
+    except ImportError:
+        pass
+    messages = []
+    current: BaseException | None = exc
+    while current is not None:
+        messages.append(f"{type(current).__name__}: {current}")
+        current = current.__cause__
+    return messages[-1].splitlines()[0][:2000] if messages else repr(exc)
+
+
+def _is_sandbox(url: str) -> bool:
+    parsed = urlparse(url)
+    return parsed.hostname == settings.SANDBOX_API_HOST and (
+        parsed.port == settings.sandbox_api_port()
+    )
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+@contextlib.contextmanager
+def _sandbox_api_if_needed(name: str) -> Iterator[None]:
+    """Start the sandbox API for an API source that points at it, unless it already runs."""
+    url = {"fx": fx_base_url, "reviews": reviews_base_url}.get(name, lambda: "")()
+    port = settings.sandbox_api_port()
+    if not url or not _is_sandbox(url) or _listening(settings.SANDBOX_API_HOST, port):
+        yield
+        return
+    from ingestion.sandbox.api import ApiBehaviour, start_api_server
+
+    behaviour = ApiBehaviour(token=settings.sandbox_api_token())
+    layout = settings.sandbox_layout()
+    with start_api_server(layout.api_db, behaviour, settings.SANDBOX_API_HOST, port):
+        yield
+
+
+def load(names: list[str], warehouse: Path, progress: Progress = print) -> list[audit.LoadResult]:
+    return [load_source(name, warehouse, progress) for name in names]

@@ -1,0 +1,1 @@
+"""dlt sources, one per source system. `build_source(name)` makes one from configuration."""
