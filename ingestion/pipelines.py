@@ -37,7 +37,7 @@ def fx_base_url() -> str:
 
 
 def reviews_base_url() -> str:
-    return _config("sources.reviews.base_url", f"{settings.sandbox_api_url()}/api/v1/")
+    return _config("sources.reviews.base_url", f"{settings.sandbox_api_url()}/")
 
 
 def reviews_token() -> str:

@@ -139,7 +139,15 @@ def generate(
             now,
             now,
         )
-        step("shop: orders, items, payments and shipments")
+        # A shop with a history has had erasure requests before: a few, some weeks ago.
+        erased = shop.erase_customers(
+            connection,
+            rng_for(seed, "erasures"),
+            as_of - dt.timedelta(days=40),
+            _scaled(10, scale),
+        )
+        defects["shop.customers_erased"] += len(erased)
+        step("shop: orders, items, payments, shipments and past erasure requests")
 
     contacts = _crm_history(layout, state, customers, defects)
     _append_identity(layout, customers, contacts)
