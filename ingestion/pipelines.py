@@ -137,21 +137,21 @@ def load_source(name: str, warehouse: Path, progress: Progress = print) -> audit
 
 
 def explain_failure(exc: BaseException) -> str:
-    """The innermost cause, which says what went wrong (dlt wraps it in step exceptions)."""
-    try:
-        from ingestion.sources.errors import explain_api_error
+    """The message that says what went wrong: ours when we raised one (it names the file or
+    the setting), else the innermost cause (dlt wraps causes in step exceptions)."""
+    from ingestion.sources.errors import explain_api_error
 
-        explained = explain_api_error(exc)
-        if explained:
-            return explained
-    except ImportError:
-        pass
-    messages = []
+    explained = explain_api_error(exc)
+    if explained:
+        return explained
+    chain: list[BaseException] = []
     current: BaseException | None = exc
-    while current is not None:
-        messages.append(f"{type(current).__name__}: {current}")
+    while current is not None and current not in chain:
+        chain.append(current)
         current = current.__cause__
-    return messages[-1].splitlines()[0][:2000] if messages else repr(exc)
+    ours = [e for e in chain if type(e).__module__.startswith("ingestion")]
+    chosen = ours[0] if ours else chain[-1]
+    return f"{type(chosen).__name__}: {chosen}"[:4000]
 
 
 def _is_sandbox(url: str) -> bool:

@@ -243,19 +243,25 @@ def write_export(
     ]
     defects: Counter = Counter()
     lines = [",".join(EXPORT_COLUMNS).encode("utf-8")]
+    # The first (full) export carries at least one defect of each kind, whatever the scale.
+    forced = {"columns": full, "encoding": full}
     for row in selected:
         fields = _export_fields(rng, row, defects)
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="").writerow(fields)
         line = buffer.getvalue()
         draw = rng.random()
-        if draw < WRONG_COLUMN_COUNT_RATE:
+        if draw < WRONG_COLUMN_COUNT_RATE or forced["columns"]:
             # A field with an unquoted comma, or a line cut short by the export job.
             line = line + ",EXTRA" if rng.random() < 0.5 else line.rsplit(",", 3)[0]
             defects["crm.wrong_column_count"] += 1
-        elif draw < WRONG_COLUMN_COUNT_RATE + BAD_ENCODING_RATE and not line.isascii():
+            forced["columns"] = False
+        elif (
+            draw < WRONG_COLUMN_COUNT_RATE + BAD_ENCODING_RATE or forced["encoding"]
+        ) and not line.isascii():
             lines.append(line.encode("latin-1", errors="replace"))
             defects["crm.bad_encoding"] += 1
+            forced["encoding"] = False
             continue
         lines.append(line.encode("utf-8"))
     directory.mkdir(parents=True, exist_ok=True)

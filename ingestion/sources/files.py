@@ -14,6 +14,10 @@ Bad input:
   lands in `<table>_rejected` with the file, line number, error type and the raw line;
 - a file that cannot be parsed at all (a truncated gzip, a corrupt Parquet footer) fails the load
   with `LandingFileError` naming the file, and nothing of that run is loaded.
+
+A load killed at any moment and run again loses and duplicates nothing: the file list in the
+state only moves with a completed package, and the (file, row) primary key deduplicates a job
+that a resumed package copies twice.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ from dlt.sources import DltResource, DltSource
 from dlt.sources.filesystem import FileItemDict, filesystem
 
 MERGE_ON_FILE = {"disposition": "merge", "strategy": "delete-insert"}
+# A row is identified by its file and its position there: a load package that dlt resumes after
+# a crash may copy a file's rows into the staging table twice, and the primary key is what lets
+# the merge keep one copy. The merge key replaces a re-delivered file's rows as a whole.
+FILE_ROW_KEY = ["_source_file", "_source_row"]
 
 
 class LandingFileError(RuntimeError):
@@ -64,7 +72,7 @@ def _file_reader(name: str, read: Reader) -> Callable[[list[FileItemDict]], Iter
                 raise
             except (OSError, EOFError, zlib.error, pa.ArrowInvalid, duckdb.Error) as exc:
                 raise LandingFileError(
-                    f"{name}: cannot parse landing file {item['file_url']}: {exc}"
+                    f"{name}: cannot parse landing file {item['relative_path']}: {exc}"
                 ) from exc
             loaded[item["relative_path"]] = modified
 
@@ -73,13 +81,16 @@ def _file_reader(name: str, read: Reader) -> Callable[[list[FileItemDict]], Iter
 
 
 def _with_lineage(table: pa.Table, item: FileItemDict) -> pa.Table:
-    """Every raw row says which landing file brought it in."""
+    """Every raw row says which landing file brought it in, and where in the file it was."""
     rows = table.num_rows
     source_file = pa.array([item["relative_path"]] * rows, pa.string())
     modified = pa.array([item["modification_date"]] * rows, pa.timestamp("us", "UTC"))
-    return table.append_column(
-        pa.field("_source_file", pa.string(), nullable=False), source_file
-    ).append_column(pa.field("_source_modified_at", modified.type, nullable=False), modified)
+    position = pa.array(range(rows), pa.int64())
+    return (
+        table.append_column(pa.field("_source_file", pa.string(), nullable=False), source_file)
+        .append_column(pa.field("_source_row", pa.int64(), nullable=False), position)
+        .append_column(pa.field("_source_modified_at", modified.type, nullable=False), modified)
+    )
 
 
 def _local_path(item: FileItemDict, suffix: str) -> tuple[str, tempfile.TemporaryDirectory | None]:
@@ -137,6 +148,7 @@ def crm_source(bucket_url: str = dlt.config.value) -> DltResource:
     return (_files(bucket_url, "crm/*.csv") | dlt.transformer(reader, name="contacts")).apply_hints(
         write_disposition=MERGE_ON_FILE,
         merge_key="_source_file",
+        primary_key=FILE_ROW_KEY,
         schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
     )
 
@@ -178,6 +190,7 @@ def web_source(bucket_url: str = dlt.config.value) -> DltResource:
     ).apply_hints(
         write_disposition=MERGE_ON_FILE,
         merge_key="_source_file",
+        primary_key=FILE_ROW_KEY,
         schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
     )
 
@@ -205,6 +218,7 @@ def telemetry_source(bucket_url: str = dlt.config.value) -> DltResource:
     ).apply_hints(
         write_disposition=MERGE_ON_FILE,
         merge_key="_source_file",
+        primary_key=FILE_ROW_KEY,
         schema_contract=TELEMETRY_CONTRACT,
     )
 
