@@ -36,7 +36,7 @@ demo: $(STAMP) ## generate the sandbox (once), load all six sources, build with 
 	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
 	$(PY) -m ingestion load && \
 	$(DBT) build --quiet && \
-	$(DBT) source freshness --quiet && \
+	$(DBT) source freshness && \
 	echo "Demo done in $$(( $$(date +%s) - start ))s: warehouse $${TRIBUTARY_WAREHOUSE_PATH:-warehouse/tributary.duckdb}, sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
 generate: $(STAMP) ## write a fresh sandbox (SEED=42 SCALE=1)

@@ -31,11 +31,12 @@ from pathlib import Path
 
 import dlt
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 from dlt.common.schema.typing import TSchemaContract
-from dlt.sources import DltResource, DltSource
+from dlt.sources import DltResource
 from dlt.sources.filesystem import FileItemDict, filesystem
 
 MERGE_ON_FILE = {"disposition": "merge", "strategy": "delete-insert"}
@@ -83,9 +84,9 @@ def _file_reader(name: str, read: Reader) -> Callable[[list[FileItemDict]], Iter
 def _with_lineage(table: pa.Table, item: FileItemDict) -> pa.Table:
     """Every raw row says which landing file brought it in, and where in the file it was."""
     rows = table.num_rows
-    source_file = pa.array([item["relative_path"]] * rows, pa.string())
-    modified = pa.array([item["modification_date"]] * rows, pa.timestamp("us", "UTC"))
-    position = pa.array(range(rows), pa.int64())
+    source_file = pa.repeat(pa.scalar(item["relative_path"], pa.string()), rows)
+    modified = pa.repeat(pa.scalar(item["modification_date"], pa.timestamp("us", "UTC")), rows)
+    position = pa.array(np.arange(rows, dtype=np.int64))
     return (
         table.append_column(pa.field("_source_file", pa.string(), nullable=False), source_file)
         .append_column(pa.field("_source_row", pa.int64(), nullable=False), position)
@@ -103,8 +104,22 @@ def _local_path(item: FileItemDict, suffix: str) -> tuple[str, tempfile.Temporar
     return str(path), folder
 
 
-def _files(bucket_url: str, glob: str) -> DltResource:
-    return filesystem(bucket_url=bucket_url, file_glob=glob, files_per_page=500)
+# New columns evolve (a field that appears mid-period is a new column); a column changing type
+# fails the load (a key turning from integer to text is a bug upstream, not data).
+CONTRACT: TSchemaContract = {"tables": "evolve", "columns": "evolve", "data_type": "freeze"}
+
+
+def landing_resource(
+    bucket_url: str, source: str, glob: str, table: str, read: Reader
+) -> DltResource:
+    """The files matching `glob` below the landing zone, each read once into `table`."""
+    files = filesystem(bucket_url=bucket_url, file_glob=glob, files_per_page=500)
+    return (files | dlt.transformer(_file_reader(source, read), name=table)).apply_hints(
+        write_disposition=MERGE_ON_FILE,
+        merge_key="_source_file",
+        primary_key=FILE_ROW_KEY,
+        schema_contract=CONTRACT,
+    )
 
 
 # ---------------------------------------------------------------- CRM contact exports
@@ -144,13 +159,7 @@ def read_crm_export(item: FileItemDict) -> Iterator[tuple[str | None, pa.Table]]
 @dlt.source(name="crm")
 def crm_source(bucket_url: str = dlt.config.value) -> DltResource:
     """Daily CRM contact exports: `contacts` and `contacts_rejected`."""
-    reader = _file_reader("crm", read_crm_export)
-    return (_files(bucket_url, "crm/*.csv") | dlt.transformer(reader, name="contacts")).apply_hints(
-        write_disposition=MERGE_ON_FILE,
-        merge_key="_source_file",
-        primary_key=FILE_ROW_KEY,
-        schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
-    )
+    return landing_resource(bucket_url, "crm", "crm/*.csv", "contacts", read_crm_export)
 
 
 # ---------------------------------------------------------------- clickstream
@@ -184,15 +193,7 @@ def read_events(item: FileItemDict) -> Iterator[tuple[str | None, pa.Table]]:
 @dlt.source(name="web")
 def web_source(bucket_url: str = dlt.config.value) -> DltResource:
     """Clickstream events, as delivered: duplicates and late events included."""
-    reader = _file_reader("web", read_events)
-    return (
-        _files(bucket_url, "clickstream/**/*.jsonl.gz") | dlt.transformer(reader, name="events")
-    ).apply_hints(
-        write_disposition=MERGE_ON_FILE,
-        merge_key="_source_file",
-        primary_key=FILE_ROW_KEY,
-        schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
-    )
+    return landing_resource(bucket_url, "web", "clickstream/**/*.jsonl.gz", "events", read_events)
 
 
 # ---------------------------------------------------------------- delivery telemetry
@@ -202,26 +203,9 @@ def read_readings(item: FileItemDict) -> Iterator[tuple[str | None, pa.Table]]:
     yield None, pq.read_table(io.BytesIO(item.read_bytes()))
 
 
-TELEMETRY_CONTRACT: TSchemaContract = {
-    "tables": "evolve",
-    "columns": "evolve",
-    "data_type": "freeze",
-}
-
-
 @dlt.source(name="telemetry")
 def telemetry_source(bucket_url: str = dlt.config.value) -> DltResource:
     """Sensor readings per shipment, impossible values and all (cleansing is dbt's job)."""
-    reader = _file_reader("telemetry", read_readings)
-    return (
-        _files(bucket_url, "telemetry/**/*.parquet") | dlt.transformer(reader, name="readings")
-    ).apply_hints(
-        write_disposition=MERGE_ON_FILE,
-        merge_key="_source_file",
-        primary_key=FILE_ROW_KEY,
-        schema_contract=TELEMETRY_CONTRACT,
+    return landing_resource(
+        bucket_url, "telemetry", "telemetry/**/*.parquet", "readings", read_readings
     )
-
-
-def file_sources() -> dict[str, Callable[..., DltSource]]:
-    return {"crm": crm_source, "web": web_source, "telemetry": telemetry_source}

@@ -33,14 +33,3 @@ def api_rows(layout: SandboxLayout, sql: str) -> list[tuple]:
 
 def defects(layout: SandboxLayout) -> dict[str, int]:
     return json.loads((layout.ground_truth / "defects.json").read_text())
-
-
-SHOP_TABLES = {
-    "customers": "customer_id",
-    "products": "product_id",
-    "orders": "order_id",
-    "order_items": "order_item_id",
-    "payments": "payment_id",
-    "shipments": "shipment_id",
-    "erasure_requests": "request_id",
-}

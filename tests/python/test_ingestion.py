@@ -7,9 +7,9 @@ import pytest
 from ingestion.pipelines import load
 from ingestion.sandbox.generator import next_day
 from ingestion.settings import SOURCE_NAMES
+from ingestion.sources.shop import PRIMARY_KEYS as SHOP_TABLES
 from tests.python.conftest import Workspace
 from tests.python.helpers import (
-    SHOP_TABLES,
     api_rows,
     defects,
     shop_rows,
