@@ -1,0 +1,72 @@
+"""The command line as a user runs it: `python -m ingestion ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.python.conftest import Workspace
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ingestion", *args],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_generate_if_missing_keeps_the_sandbox(workspace: Workspace) -> None:
+    state = workspace.sandbox.state_file.read_text()
+
+    kept = run_cli("generate", "--if-missing")
+
+    assert kept.returncode == 0, kept.stderr
+    assert "already" in kept.stdout
+    assert workspace.sandbox.state_file.read_text() == state
+
+
+def test_load_prints_a_summary_and_fails_on_an_unknown_source(workspace: Workspace) -> None:
+    loaded = run_cli("load", "crm", "fx")
+
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "Ingestion summary" in loaded.stdout
+    assert "raw_crm" in loaded.stdout and "raw_fx" in loaded.stdout
+    assert "audit.ingestion_runs" in loaded.stdout
+
+    unknown = run_cli("load", "erp")
+    assert unknown.returncode == 2
+    assert "Unknown source" in unknown.stdout
+
+
+def test_serve_api_answers_until_interrupted(workspace: Workspace) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ingestion", "serve-api", "--port", str(workspace.api_port)],
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        latest = None
+        for _ in range(100):
+            try:
+                url = f"http://127.0.0.1:{workspace.api_port}/v1/latest?symbols=USD"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    latest = json.loads(response.read())
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert latest is not None and latest["base"] == "EUR" and "USD" in latest["rates"]
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "stopped" in out
