@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingestion.sandbox.common import day_start, hashed_uniform
+from ingestion.sandbox.people import draw_countries
 from ingestion.sandbox.reference import COUNTRY_BY_CODE
 
 EVENTS_PER_DAY_PER_SCALE = 1_000_000 / 30
@@ -46,7 +47,6 @@ def sessions_for_day(
     scale: float,
     customers: pa.Table,
     orders: pa.Table,
-    product_ids: np.ndarray,
 ) -> pa.Table:
     """One row per session: who, on what device, when it starts, and the order it ends in."""
     target_events = EVENTS_PER_DAY_PER_SCALE * scale
@@ -77,19 +77,29 @@ def sessions_for_day(
         zip(customer_ids.tolist(), customers["country_code"].to_pylist(), strict=True)
     )
     session_customer = np.concatenate([browse_customer, orders["customer_id"].to_numpy()])
+    devices = np.concatenate([browse_device, order_device])
+    visitor_countries = draw_countries(rng, len(session_customer))
     countries = np.array(
-        [country_by_customer.get(c, "US") if c >= 0 else "US" for c in session_customer.tolist()]
+        [
+            country_by_customer.get(customer, visitor_country)
+            for customer, visitor_country in zip(
+                session_customer.tolist(), visitor_countries.tolist(), strict=True
+            )
+        ]
     )
+    # A known customer keeps one anonymous id per device; an unknown visitor's id is drawn
+    # from a pool (numbers above 2e9 never collide with the customers' device keys).
+    device_index = np.searchsorted(np.array(sorted(DEVICES)), devices)
     anonymous = np.where(
         session_customer >= 0,
-        hashed_uniform(np.abs(session_customer), "device", seed) * 1e9,
-        visitor_offset(np.concatenate([visitor, np.zeros(len(orders), dtype=np.int64)])),
+        hashed_uniform(np.abs(session_customer) * 8 + device_index, "device", seed) * 1e9,
+        2_000_000_000 + np.concatenate([visitor, np.zeros(len(orders), dtype=np.int64)]),
     ).astype(np.int64)
     return pa.table(
         {
             "customer_id": session_customer,
             "anonymous_key": anonymous,
-            "device": np.concatenate([browse_device, order_device]),
+            "device": devices,
             "country_code": countries,
             "order_id": np.concatenate([np.full(browse, -1), orders["order_id"].to_numpy()]),
             "purchase_at": np.concatenate(
@@ -101,13 +111,8 @@ def sessions_for_day(
             "browse_start": np.concatenate(
                 [start, np.full(len(orders), np.datetime64("NaT"), dtype="datetime64[ms]")]
             ),
-            "product_hint": rng.choice(product_ids, size=total),
         }
     )
-
-
-def visitor_offset(visitor: np.ndarray) -> np.ndarray:
-    return 2_000_000_000 + visitor
 
 
 def events_for_sessions(
@@ -219,10 +224,12 @@ def timestamp_text(table: pa.Table) -> pa.Array:
     device = table["device_type"].to_numpy(zero_copy_only=False)
     version = table["app_version"].to_numpy(zero_copy_only=False)
     country = table["country_code"].to_numpy(zero_copy_only=False)
-    offsets = np.array([COUNTRY_BY_CODE[c].utc_offset for c in country.tolist()], dtype=object)
+    codes, index = np.unique(country, return_inverse=True)
+    code_offsets = [COUNTRY_BY_CODE[code].utc_offset for code in codes.tolist()]
+    offsets = np.array(code_offsets, dtype=object)[index]
     minutes = np.array(
-        [(-1 if o[0] == "-" else 1) * (int(o[1:3]) * 60 + int(o[4:6])) for o in offsets.tolist()]
-    )
+        [(-1 if o[0] == "-" else 1) * (int(o[1:3]) * 60 + int(o[4:6])) for o in code_offsets]
+    )[index]
     local = pa.array(
         occurred.to_numpy() + (minutes * 60_000).astype("timedelta64[ms]"), pa.timestamp("ms")
     )

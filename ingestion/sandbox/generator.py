@@ -237,7 +237,7 @@ def _clickstream(
         )
         rng = rng_for(state.seed, "clickstream", day)
         sessions = clickstream.sessions_for_day(
-            rng, state.seed, day, state.scale, customers, orders_table, product_ids
+            rng, state.seed, day, state.scale, customers, orders_table
         )
         batches.append(
             clickstream.events_for_sessions(rng, sessions, product_ids, day, new_field_from)
