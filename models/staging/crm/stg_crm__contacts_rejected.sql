@@ -1,0 +1,24 @@
+with
+
+source as (
+    select * from {{ source('crm', 'contacts_rejected') }}
+),
+
+renamed as (
+    select
+        -- where the line was
+        _source_file,
+        line_number,
+
+        -- why it was rejected, and the line as it came
+        error_type,
+        error_message,
+        raw_line,
+
+        -- lineage
+        _dlt_load_id as _load_id,
+        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,23 @@
+with
+
+source as (
+    select * from {{ source('fx', 'rates') }}
+),
+
+renamed as (
+    select
+        -- the business day and the currency pair
+        rate_date,
+        upper(base_currency) as base_currency_code,
+        upper(quote_currency) as quote_currency_code,
+
+        -- units of the quote currency per one unit of the base currency
+        rate,
+
+        -- lineage
+        _dlt_load_id as _load_id,
+        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,33 @@
+with
+
+source as (
+    select * from {{ source('shop', 'payments') }}
+),
+
+renamed as (
+    select
+        -- ids
+        payment_id,
+        order_id,
+
+        -- attributes
+        lower(trim(method)) as payment_method,
+        lower(trim(status)) as status,
+        cast(amount as {{ dbt.type_numeric() }}) as amount_local,
+        upper(trim(currency_code)) as currency_code,
+
+        -- personal data: masked downstream from column meta
+        card_last4,
+
+        -- timestamps, always UTC
+        cast(paid_at as timestamp) as paid_at,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+
+        -- lineage
+        _dlt_load_id as _load_id,
+        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,37 @@
+with
+
+source as (
+    select * from {{ source('shop', 'shipments') }}
+),
+
+renamed as (
+    select
+        -- ids
+        shipment_id,
+        order_id,
+        trim(tracking_number) as tracking_number,
+        trim(vehicle_id) as vehicle_id,
+
+        -- attributes
+        trim(carrier) as carrier,
+        lower(trim(status)) as status,
+
+        -- personal data: masked downstream from column meta
+        trim(ship_to_street) as ship_to_street,
+        trim(ship_to_city) as ship_to_city,
+        upper(trim(ship_to_postcode)) as ship_to_postcode,
+        upper(trim(ship_to_country)) as ship_to_country_code,
+
+        -- timestamps, always UTC
+        cast(shipped_at as timestamp) as shipped_at,
+        cast(delivered_at as timestamp) as delivered_at,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+
+        -- lineage
+        _dlt_load_id as _load_id,
+        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+    from source
+)
+
+select * from renamed
