@@ -62,15 +62,17 @@ test: $(STAMP) lint ## the test command: lint, dbt parse, pytest (real dlt and D
 	$(PY) -m pytest
 	@echo "Tests done: lint, dbt parse and pytest passed."
 
-lint: $(STAMP) ## ruff (lint and format check) and yamllint
+lint: $(STAMP) ## ruff (lint and format check), yamllint, sqlfluff on the dbt models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
-	@echo "Lint done: ruff and yamllint are clean."
+	$(BIN)/sqlfluff lint models --processes 2
+	@echo "Lint done: ruff, yamllint and sqlfluff are clean."
 
-fix: $(STAMP) ## apply ruff's fixes and formatting
+fix: $(STAMP) ## apply ruff's and sqlfluff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix models --processes 2
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)
