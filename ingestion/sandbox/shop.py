@@ -430,10 +430,12 @@ def write_order_lifecycle(
         f"""
         select o.order_id, o.ordered_at, o.status, o.total_amount, o.currency_code,
                c.country_code, c.street, c.city, c.postcode,
-               p.status as payment_status, s.status as shipment_status
+               p.status as payment_status, s.status as shipment_status,
+               f.status as failed_payment_status
         from orders o
         join customers c using (customer_id)
         left join payments p on p.payment_id = o.order_id * 2 + 1
+        left join payments f on f.payment_id = o.order_id * 2
         left join shipments s on s.shipment_id = o.order_id
         where o.order_id in ({placeholders})
         """,
@@ -464,11 +466,12 @@ def write_order_lifecycle(
     payment_changed = np.where(refunded, refund_at, fate.paid_at)
     old_payment = np.array([r[9] for r in rows], dtype=object)
     write_payment = paid & (payment_status != old_payment)
-    failed = _happened(fate.failed_payment_at, now) & (_is_none(old_payment))
+    old_failed = np.array([r[11] for r in rows], dtype=object)
+    failed = _happened(fate.failed_payment_at, now) & _is_none(old_failed)
     countries = [r[5] for r in rows]
     methods = np.array(
         [
-            PAYMENT_METHODS.get(c, DEFAULT_PAYMENT_METHODS)[int(u * 10) % 2]
+            _pick(PAYMENT_METHODS.get(c, DEFAULT_PAYMENT_METHODS), u)
             for c, u in zip(countries, hashed_uniform(ids, "method", seed), strict=True)
         ],
         dtype=object,
@@ -478,7 +481,10 @@ def write_order_lifecycle(
     card[methods != "card"] = None
     missing_key = hashed_uniform(ids, "missing_order_key", seed) < MISSING_ORDER_KEY_RATE
     new_payments = write_payment & (_is_none(old_payment))
-    defects["shop.payments.missing_order_key"] += int((missing_key & new_payments).sum())
+    # Both the failed attempt and the payment of such an order lack the key: count each row.
+    defects["shop.payments.missing_order_key"] += int((missing_key & new_payments).sum()) + int(
+        (missing_key & failed).sum()
+    )
     amounts = np.array([float(r[3]) for r in rows])
     currencies = np.array([r[4] for r in rows], dtype=object)
     order_keys = np.where(missing_key, None, ids.astype(object))
@@ -610,16 +616,19 @@ def erase_customers(
 ) -> list[int]:
     """Customers who asked to be forgotten: the app records the request, blanks their personal
     data and soft-deletes the account. Copies elsewhere are the data platform's to erase."""
+    moment = sql_timestamps(np.array([day_start(day) + np.timedelta64(10 * 3600, "s")]))[0]
+    # Only someone who had an account by then can ask for its erasure.
     candidates = [
         row[0]
         for row in connection.execute(
-            "select customer_id from customers where deleted_at is null order by customer_id"
+            "select customer_id from customers where deleted_at is null and created_at < ? "
+            "order by customer_id",
+            (moment,),
         )
     ]
     erased = sorted(
         rng.choice(candidates, size=min(count, len(candidates)), replace=False).tolist()
     )
-    moment = sql_timestamps(np.array([day_start(day) + np.timedelta64(10 * 3600, "s")]))[0]
     first_request = next_id(connection, "erasure_requests", "request_id")
     for offset, customer_id in enumerate(erased):
         connection.execute(
@@ -673,3 +682,7 @@ def open_orders(connection: sqlite3.Connection, since: np.datetime64) -> np.ndar
 
 def _is_none(values: np.ndarray) -> np.ndarray:
     return np.array([value is None for value in values], dtype=bool)
+
+
+def _pick(options: tuple[str, ...], draw: float) -> str:
+    return options[min(int(draw * len(options)), len(options) - 1)]

@@ -11,7 +11,7 @@ import duckdb
 
 from ingestion.sandbox.generator import generate
 from ingestion.settings import SandboxLayout
-from tests.python.conftest import TEST_SCALE, TEST_SEED
+from tests.python.conftest import TEST_SCALE, TEST_SEED, BuiltWarehouse
 from tests.python.helpers import defects, shop_rows
 
 
@@ -44,7 +44,15 @@ def test_the_same_seed_and_scale_give_the_same_sandbox(
 
 
 def test_ground_truth_defect_counts_match_the_landing_zone(pristine_sandbox: Path) -> None:
-    layout = SandboxLayout(pristine_sandbox)
+    assert_ground_truth_matches(SandboxLayout(pristine_sandbox))
+
+
+def test_ground_truth_holds_at_scale_one_after_a_load(scale_one: BuiltWarehouse) -> None:
+    assert_ground_truth_matches(scale_one.sandbox)
+
+
+def assert_ground_truth_matches(layout: SandboxLayout) -> None:
+    """Recount every injected defect in the sources themselves."""
     truth = defects(layout)
     landing = str(layout.landing)
     with duckdb.connect() as connection:
