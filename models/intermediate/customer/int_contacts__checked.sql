@@ -1,0 +1,128 @@
+{#-
+    Every staged CRM contact row (one per contact per daily export file) once, with its dates
+    parsed and the first rule it breaks (`rejection_rule`, null when the row is the contact's
+    current, valid version). int_contacts__validated, int_contacts__rejected and
+    int_contacts__deduplicated all read this one model, so the rules are written once and the
+    three can never disagree.
+
+    Rules, checked in this order (a row is labelled with the first one it breaks):
+      1. missing_contact_id    no contact_id: the row cannot be deduplicated or resolved
+      2. unparseable_date      a non-empty birth_date_text or created_date_text that is a date
+                               in no format allowed for the contact's country (an empty one is
+                               just an unknown date, not a defect)
+      3. duplicate_contact_id  a valid export of the contact that a later valid export of the
+                               same contact supersedes: the latest `last_modified_at` wins, then
+                               the latest file, then the last row in it
+
+    Dates: each country's sales team types dates its own way (the generator's reference data),
+    and systems write ISO; so a date text is read as ISO (yyyy-mm-dd) or else in its country's
+    format, which is what tells 03/04/1990 (US: March 4th) from 03/04/1990 (GB: 3 April).
+    A country not in the list below (JP and NL among them) types ISO only.
+-#}
+
+{%- set country_date_formats = {
+    '%m/%d/%Y': ['US'],
+    '%d.%m.%Y': ['DE'],
+    '%d/%m/%Y': ['GB', 'FR', 'ES', 'IT', 'BR'],
+} -%}
+
+with
+
+contacts as (
+    select * from {{ ref('stg_crm__contacts') }}
+),
+
+exports as (
+    select
+        *,
+        -- the day in the export file's name ('crm/contacts_2026-10-01.csv')
+        substring(_source_file from length(_source_file) - 13 for 10) as export_date_text
+    from contacts
+),
+
+parsed as (
+    select
+        *,
+        {{ parse_local_date_text('birth_date_text', 'country_code', country_date_formats) }}
+            as birth_date,
+        {{ parse_local_date_text('created_date_text', 'country_code', country_date_formats) }}
+            as created_date,
+        -- null for a file named otherwise
+        {{ parse_date_text('export_date_text', '%Y-%m-%d') }} as export_date
+    from exports
+),
+
+validated as (
+    select
+        *,
+        case
+            when nullif(contact_id, '') is null then 'missing_contact_id'
+            when birth_date_text is not null and birth_date is null then 'unparseable_date'
+            when created_date_text is not null and created_date is null then 'unparseable_date'
+        end as invalid_rule
+    from parsed
+),
+
+versions as (
+    select
+        *,
+        -- only valid rows compete, so a broken latest export does not hide a valid older one
+        row_number() over (
+            partition by contact_id, invalid_rule
+            order by last_modified_at desc nulls last, _source_file desc, _source_row desc
+        ) as version_number,
+        count(*) over (partition by contact_id, invalid_rule) as valid_export_count,
+        min(export_date) over (partition by contact_id, invalid_rule) as first_valid_export_date,
+        max(export_date) over (partition by contact_id, invalid_rule) as last_valid_export_date
+    from validated
+),
+
+final as (
+    select
+        -- ids
+        contact_id,
+
+        -- personal data
+        email,
+        phone,
+        first_name,
+        last_name,
+        birth_date_text,
+        birth_date,
+        street,
+        city,
+        postcode,
+
+        -- attributes
+        country_name_raw,
+        country_code,
+        lead_source,
+        is_marketing_opt_in,
+        created_date_text,
+        created_date,
+
+        -- timestamps
+        last_modified_at,
+
+        export_date,
+
+        -- lineage
+        _source_file,
+        _source_row,
+        _load_id,
+        _loaded_at,
+
+        -- exports of the contact (valid rows only; null on rows breaking rule 1 or 2)
+        case when invalid_rule is null then valid_export_count end as export_count,
+        case when invalid_rule is null then first_valid_export_date end as first_export_date,
+        case when invalid_rule is null then last_valid_export_date end as last_export_date,
+
+        -- quality
+        coalesce(
+            invalid_rule,
+            case when version_number > 1 then 'duplicate_contact_id' end
+        ) as rejection_rule
+    from versions
+)
+
+select * from final

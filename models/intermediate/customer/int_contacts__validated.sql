@@ -1,0 +1,54 @@
+{#-
+    One row per CRM contact per daily export file, for the rows that pass the validation rules
+    of int_contacts__checked (a contact id, dates that parse), with the dates as ISO dates.
+    A contact exported on several days has several rows here: the history of its valid
+    exports. int_contacts__deduplicated keeps its latest one.
+-#}
+
+with
+
+checked as (
+    select * from {{ ref('int_contacts__checked') }}
+),
+
+final as (
+    select
+        -- ids
+        contact_id,
+
+        -- personal data
+        email,
+        phone,
+        first_name,
+        last_name,
+        birth_date,
+        street,
+        city,
+        postcode,
+
+        -- attributes
+        country_name_raw,
+        country_code,
+        lead_source,
+        is_marketing_opt_in,
+        created_date,
+
+        -- timestamps
+        last_modified_at,
+        export_date,
+
+        -- lineage
+        _source_file,
+        _source_row,
+        _load_id,
+        _loaded_at,
+
+        -- whether a later export of the contact supersedes this one
+        rejection_rule is not null as is_superseded
+    from checked
+    -- a superseded export is still a valid row: it is a duplicate only for the contact's
+    -- current state, and leaves in int_contacts__deduplicated
+    where rejection_rule is null or rejection_rule = 'duplicate_contact_id'
+)
+
+select * from final
