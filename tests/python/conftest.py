@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,23 @@ import pytest
 
 from ingestion.sandbox.generator import generate
 from ingestion.settings import SandboxLayout
+
+# Numbers a test measured (precision, recall, ...), printed at the end of every run.
+MEASUREMENTS: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if MEASUREMENTS:
+        terminalreporter.section("measurements")
+        for line in MEASUREMENTS:
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def report() -> Callable[[str], None]:
+    """Hand a measured number to the run's closing summary (`make test` prints it)."""
+    return MEASUREMENTS.append
+
 
 TEST_SCALE = 0.05  # 250 customers, 2,500 orders, ~50,000 events: seconds, not minutes
 TEST_SEED = 7

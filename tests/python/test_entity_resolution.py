@@ -17,6 +17,7 @@ Run with `pytest -s` to see the numbers; they are in the assertion messages too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,12 +156,14 @@ def contacts_by_rule(warehouse: Path, identity_csv: Path) -> list[tuple[str, int
         return connection.execute(RULES_SQL, [str(identity_csv)]).fetchall()
 
 
-def test_resolution_meets_precision_and_recall_at_scale_one(scale_one: BuiltWarehouse) -> None:
+def test_resolution_meets_precision_and_recall_at_scale_one(
+    scale_one: BuiltWarehouse, report: Callable[[str], None]
+) -> None:
     identity = scale_one.sandbox.ground_truth / "identity.csv"
     score = pairwise_score(scale_one.warehouse, identity)
-    print(f"\n{score}")
+    report(f"scale 1 {score}")
     for rule, contacts, clean in contacts_by_rule(scale_one.warehouse, identity):
-        print(f"  {rule:<16} {contacts:>6,} CRM contacts, {clean:>6,} under a key of one person")
+        report(f"  {rule:<16} {contacts:>6,} CRM contacts, {clean:>6,} under a key of one person")
 
     assert score.measured_records > 0.99 * score.resolved_records, score
     assert score.precision >= MIN_PRECISION, score
