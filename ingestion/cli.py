@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -104,10 +105,18 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
         rate_limit_per_second=args.rate_limit,
         error_rate=args.error_rate,
     )
+    # Stop cleanly on Ctrl-C and on SIGTERM (what a supervisor or CI sends), even where the
+    # shell that started us in the background set SIGINT to be ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     say(f"Serving the sandbox API on http://{args.host}:{args.port} (Ctrl-C stops) ...")
     serve_forever(layout.api_db, behaviour, args.host, args.port)
     say("Sandbox API stopped.")
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def parser() -> argparse.ArgumentParser:

@@ -258,7 +258,7 @@ def write_export(
             forced["columns"] = False
         elif (
             draw < WRONG_COLUMN_COUNT_RATE + BAD_ENCODING_RATE or forced["encoding"]
-        ) and not line.isascii():
+        ) and _has_latin1_letters(line):
             lines.append(line.encode("latin-1", errors="replace"))
             defects["crm.bad_encoding"] += 1
             forced["encoding"] = False
@@ -308,3 +308,9 @@ def _export_fields(rng: np.random.Generator, row: dict, defects: Counter) -> lis
             fields[field] = ""
             defects["crm.empty_value"] += 1
     return [fields[column] for column in EXPORT_COLUMNS]
+
+
+def _has_latin1_letters(line: str) -> bool:
+    """Whether writing the line in Latin-1 yields bytes that are invalid UTF-8: a letter such as
+    'é' does; 'ō' has no Latin-1 byte at all (it would become '?', still valid UTF-8)."""
+    return any(0x80 <= ord(character) <= 0xFF for character in line)

@@ -10,6 +10,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from tests.python.conftest import Workspace
 
 
@@ -46,7 +48,8 @@ def test_load_prints_a_summary_and_fails_on_an_unknown_source(workspace: Workspa
     assert "Unknown source" in unknown.stdout
 
 
-def test_serve_api_answers_until_interrupted(workspace: Workspace) -> None:
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
+def test_serve_api_answers_until_stopped(workspace: Workspace, stop_signal: int) -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "ingestion", "serve-api", "--port", str(workspace.api_port)],
         env=dict(os.environ),
@@ -66,7 +69,7 @@ def test_serve_api_answers_until_interrupted(workspace: Workspace) -> None:
                 time.sleep(0.1)
         assert latest is not None and latest["base"] == "EUR" and "USD" in latest["rates"]
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(stop_signal)
         out, _ = server.communicate(timeout=30)
     assert server.returncode == 0
     assert "stopped" in out
