@@ -1,0 +1,25 @@
+{#-
+    Money.
+
+    round_to_minor_units(amount, minor_units): `amount` rounded to the number of decimals its
+    currency has (ISO 4217 minor units, the `minor_units` column of the currencies seed: 2 for
+    USD and EUR, 0 for JPY, 3 for e.g. KWD, 4 for the fund units CLF and UYW), as a numeric of
+    dbt's `type_numeric`. Use it for every converted amount, so that 1234.5678 yen in the
+    reporting currency JPY becomes 1235 and 82.86333 dollars becomes 82.86. Null when
+    `minor_units` is null or outside 0-4, which a not_null test on the result then reports.
+
+    `amount` may be a double (a rate is one): it is cast to a numeric before rounding, because
+    PostgreSQL rounds to a number of decimals only a numeric. `minor_units` may be a column:
+    each precision is its own constant-precision round() in a CASE, because DuckDB rounds a
+    decimal only to a constant number of decimals. Plain SQL, the same on DuckDB and PostgreSQL.
+-#}
+{% macro round_to_minor_units(amount, minor_units) -%}
+    cast(
+        case {{ minor_units }}
+            {%- for decimals in range(0, 5) %}
+            when {{ decimals }} then round(cast({{ amount }} as {{ dbt.type_numeric() }}), {{ decimals }})
+            {%- endfor %}
+        end
+        as {{ dbt.type_numeric() }}
+    )
+{%- endmacro %}

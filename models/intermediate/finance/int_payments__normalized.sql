@@ -1,0 +1,81 @@
+{#-
+    One row per clean payment attempt (int_payments__validated), its amount also in the
+    reporting currency at the exchange rate of its `payment_date` (the day it was paid, or made
+    for a failed attempt), carried over weekends and holidays like every rate. Failed and
+    refunded attempts are kept, with their `status`: what counts as money received is the
+    marts' decision (succeeded), and a refund's amount is the payment's.
+
+    The card's last four digits stay behind in int_payments__validated: finance reporting does
+    not need them, so this model holds no personal data.
+-#}
+
+{%- set reporting_currency = var('reporting_currency') -%}
+
+with
+
+payments as (
+    select * from {{ ref('int_payments__validated') }}
+),
+
+fx_rates as (
+    select * from {{ ref('int_fx_rates__daily') }}
+),
+
+currencies as (
+    select * from {{ ref('currencies') }}
+),
+
+joined as (
+    select
+        payments.*,
+        fx_rates.reporting_rate,
+        fx_rates.rate_date_used as fx_rate_date_used,
+        fx_rates.is_carried_forward as is_fx_rate_carried_forward,
+        -- a scalar: null, not zero rows, if the seed lacked the reporting currency
+        (
+            select reporting.minor_units
+            from currencies as reporting
+            where reporting.currency_code = '{{ reporting_currency }}'
+        ) as reporting_minor_units
+    from payments
+    left join fx_rates
+        on
+            payments.currency_code = fx_rates.currency_code
+            and payments.payment_date = fx_rates.date_day
+),
+
+final as (
+    select
+        -- ids
+        payment_id,
+        order_id,
+
+        -- attributes
+        payment_method,
+        status,
+
+        -- amount in the payment's currency
+        currency_code,
+        amount_local,
+
+        -- amount in the reporting currency, at the rate of the payment's UTC date
+        '{{ reporting_currency }}' as reporting_currency_code,
+        reporting_rate,
+        fx_rate_date_used,
+        is_fx_rate_carried_forward,
+        {{ round_to_minor_units('amount_local * reporting_rate', 'reporting_minor_units') }}
+            as amount_reporting,
+
+        -- timestamps
+        paid_at,
+        created_at,
+        updated_at,
+        payment_date,
+
+        -- lineage
+        _load_id,
+        _loaded_at
+    from joined
+)
+
+select * from final
