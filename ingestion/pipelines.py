@@ -27,17 +27,12 @@ from ingestion.sources.shop import shop_source
 Progress = Callable[[str], None]
 
 
-def _config(key: str, default: str) -> str:
-    value = dlt.config.get(key)
-    return str(value) if value not in (None, "") else default
-
-
 def fx_base_url() -> str:
-    return _config("sources.fx.base_url", f"{settings.sandbox_api_url()}/v1/")
+    return settings.config_value("sources.fx.base_url", f"{settings.sandbox_api_url()}/v1/")
 
 
 def reviews_base_url() -> str:
-    return _config("sources.reviews.base_url", f"{settings.sandbox_api_url()}/")
+    return settings.config_value("sources.reviews.base_url", f"{settings.sandbox_api_url()}/")
 
 
 def reviews_token() -> str:
@@ -70,12 +65,12 @@ def build_source(name: str) -> DltSource:
     if name == "fx":
         from ingestion.sources.fx import fx_source
 
-        symbols = _config("sources.fx.symbols", "USD,GBP,JPY,BRL").split(",")
+        symbols = settings.config_value("sources.fx.symbols", "USD,GBP,JPY,BRL").split(",")
         return fx_source(
             base_url=fx_base_url(),
-            base_currency=_config("sources.fx.base_currency", "EUR"),
+            base_currency=settings.config_value("sources.fx.base_currency", "EUR"),
             symbols=[s.strip() for s in symbols if s.strip()],
-            start_date=_config("sources.fx.start_date", "2025-09-01"),
+            start_date=settings.config_value("sources.fx.start_date", "2025-09-01"),
         )
     if name == "reviews":
         from ingestion.sources.reviews import reviews_source
@@ -83,7 +78,7 @@ def build_source(name: str) -> DltSource:
         return reviews_source(
             base_url=reviews_base_url(),
             token=reviews_token(),
-            page_size=int(_config("sources.reviews.page_size", "500")),
+            page_size=int(settings.config_value("sources.reviews.page_size", "500")),
         )
     raise ValueError(f"unknown source {name!r}; choose from {', '.join(settings.SOURCE_NAMES)}")
 

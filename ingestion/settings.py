@@ -30,7 +30,8 @@ RAW_DATASETS = {
 SOURCE_NAMES = tuple(RAW_DATASETS)
 
 
-def _config(key: str, default: str) -> str:
+def config_value(key: str, default: str) -> str:
+    """A value from `.dlt/config.toml` or the environment, or `default` when unset."""
     value = dlt.config.get(key)
     return str(value) if value not in (None, "") else default
 
@@ -95,14 +96,14 @@ def sandbox_layout() -> SandboxLayout:
 
 def landing_url() -> str:
     """The landing zone the file sources read: a local folder or any fsspec URL (s3://...)."""
-    return os.environ.get("SOURCES__LANDING__BUCKET_URL") or _config(
+    return os.environ.get("SOURCES__LANDING__BUCKET_URL") or config_value(
         "sources.landing.bucket_url", str(sandbox_layout().landing)
     )
 
 
 def shop_credentials() -> str:
     """SQLAlchemy URL of the shop database."""
-    return os.environ.get("SOURCES__SHOP__CREDENTIALS") or _config(
+    return os.environ.get("SOURCES__SHOP__CREDENTIALS") or config_value(
         "sources.shop.credentials", f"sqlite:///{sandbox_layout().shop_db}"
     )
 

@@ -1,1 +1,1 @@
-"""dlt sources, one per source system. `build_source(name)` makes one from configuration."""
+"""dlt sources, one per source system; `ingestion.pipelines.build_source` configures them."""
