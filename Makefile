@@ -28,8 +28,9 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 	@echo "Python environment ready in $(VENV)."
 
-setup: $(STAMP) ## create or refresh .venv with the pinned requirements
-	@echo "Setup done: $(VENV) is current with requirements.txt."
+setup: $(STAMP) ## create or refresh .venv with the pinned requirements; install the git hooks
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/pre-commit install; fi
+	@echo "Setup done: $(VENV) is current with requirements.txt; pre-commit hooks installed."
 
 demo: $(STAMP) ## generate the sandbox (once), load all six sources, build with dbt
 	@start=$$(date +%s); \
@@ -57,22 +58,18 @@ dbt-build: $(STAMP) ## dbt build on the dev target
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness
 
-test: $(STAMP) lint ## the test command: lint, dbt parse, pytest (real dlt and DuckDB runs)
-	$(DBT) parse --quiet
+test: $(STAMP) lint ## the test command: lint (every pre-commit hook), pytest (real dlt, DuckDB and dbt runs)
 	$(PY) -m pytest
-	@echo "Tests done: lint, dbt parse and pytest passed."
+	@echo "Tests done: lint (pre-commit on every file) and pytest passed."
 
-lint: $(STAMP) ## ruff (lint and format check), yamllint, sqlfluff on the dbt models
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/yamllint --strict .
-	$(BIN)/sqlfluff lint models --processes 2
-	@echo "Lint done: ruff, yamllint and sqlfluff are clean."
+lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff, YAML, dbt parse, sqlfluff
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+	@echo "Lint done: every pre-commit hook passed on every file (.pre-commit-config.yaml)."
 
 fix: $(STAMP) ## apply ruff's and sqlfluff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/sqlfluff fix models --processes 2
+	$(BIN)/sqlfluff fix models snapshots tests analyses --processes 2
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)
