@@ -32,12 +32,13 @@ setup: $(STAMP) ## create or refresh .venv with the pinned requirements; install
 	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/pre-commit install; fi
 	@echo "Setup done: $(VENV) is current with requirements.txt; pre-commit hooks installed."
 
-demo: $(STAMP) ## generate the sandbox (once), load all six sources, build with dbt
+demo: $(STAMP) ## generate the sandbox (once), load all six sources, check freshness, build with dbt, summarize
 	@start=$$(date +%s); \
 	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
 	$(PY) -m ingestion load && \
-	$(DBT) build --quiet && \
 	$(DBT) source freshness && \
+	$(DBT) build --quiet && \
+	$(PY) -m ingestion summary && \
 	echo "Demo done in $$(( $$(date +%s) - start ))s: warehouse $${TRIBUTARY_WAREHOUSE_PATH:-warehouse/tributary.duckdb}, sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
 generate: $(STAMP) ## write a fresh sandbox (SEED=42 SCALE=1)
@@ -52,8 +53,9 @@ load: $(STAMP) ## load every source into the warehouse
 serve-api: $(STAMP) ## serve the sandbox FX and reviews API on 127.0.0.1:8765
 	$(PY) -m ingestion serve-api
 
-dbt-build: $(STAMP) ## dbt build on the dev target
+dbt-build: $(STAMP) ## dbt build on the dev target, then the summary of what it built
 	$(DBT) build
+	$(PY) -m ingestion summary
 
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness

@@ -1,4 +1,5 @@
-"""`python -m ingestion`: generate the sandbox, advance it a day, load sources, serve its API."""
+"""`python -m ingestion`: generate the sandbox, advance it a day, load sources, serve its API,
+summarize what a build made."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -115,6 +117,29 @@ def cmd_serve_api(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from ingestion.build_summary import last_dbt_run, serving_tables
+
+    warehouse = settings.warehouse_path()
+    run = last_dbt_run(args.target_path)
+    say(run.line() if run else f"No dbt run results in {args.target_path}.")
+    if not warehouse.exists():
+        say(f"[red]No warehouse at {warehouse}: run `make demo` first.[/red]")
+        return 2
+    table = Table(title=f"Serving layers of {warehouse}")
+    for column in ("schema", "relation", "type", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    relations = serving_tables(warehouse)
+    for schema, name, kind, rows in relations:
+        table.add_row(schema, name, kind, f"{rows:,}")
+    console.print(table)
+    say(
+        f"{len(relations)} relations in the serving schemas; every node's result is in "
+        f"{args.target_path / 'run_results.json'}, failing test rows in the audit schema."
+    )
+    return 1 if run and any(s in ("error", "fail") for _, s in run.counts) else 0
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -149,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--rate-limit", type=float, default=10.0, help="requests per second")
     serve.add_argument("--error-rate", type=float, default=0.02, help="share answered 500")
     serve.set_defaults(run=cmd_serve_api)
+
+    summary = commands.add_parser(
+        "summary", help="what the last dbt command built, and the marts' row counts"
+    )
+    summary.add_argument("--target-path", type=Path, default=Path("target"))
+    summary.set_defaults(run=cmd_summary)
     return main
 
 

@@ -64,13 +64,11 @@ class Workspace:
     api_port: int
 
 
-@pytest.fixture
-def workspace(
-    pristine_sandbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Workspace]:
-    sandbox = tmp_path / "sandbox"
-    shutil.copytree(pristine_sandbox, sandbox)
-    warehouse = tmp_path / "warehouse" / "tributary.duckdb"
+def wire_workspace(pristine: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A copy of the pristine sandbox under `root`, and the environment pointing at it."""
+    sandbox = root / "sandbox"
+    shutil.copytree(pristine, sandbox)
+    warehouse = root / "warehouse" / "tributary.duckdb"
     port = free_port()
     monkeypatch.setenv("TRIBUTARY_SANDBOX_DIR", str(sandbox))
     monkeypatch.setenv("TRIBUTARY_WAREHOUSE_PATH", str(warehouse))
@@ -80,7 +78,14 @@ def workspace(
     # Retries stay real but short, so a test of 429s and 500s takes seconds.
     monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.05")
     monkeypatch.setenv("RUNTIME__REQUEST_MAX_RETRY_DELAY", "1")
-    yield Workspace(SandboxLayout(sandbox), warehouse, port)
+    return Workspace(SandboxLayout(sandbox), warehouse, port)
+
+
+@pytest.fixture
+def workspace(
+    pristine_sandbox: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Workspace]:
+    yield wire_workspace(pristine_sandbox, tmp_path, monkeypatch)
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +98,7 @@ class BuiltWarehouse:
     sandbox: SandboxLayout
     warehouse: Path
     env: dict[str, str]
+    target: Path  # dbt's target folder of the build (manifest, run_results.json)
 
 
 @pytest.fixture(scope="session")
@@ -120,5 +126,8 @@ def scale_one(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
         run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         assert run.returncode == 0, f"{' '.join(command)}\n{run.stdout[-3000:]}{run.stderr[-3000:]}"
     return BuiltWarehouse(
-        SandboxLayout(root / "sandbox"), root / "warehouse" / "tributary.duckdb", env
+        sandbox=SandboxLayout(root / "sandbox"),
+        warehouse=root / "warehouse" / "tributary.duckdb",
+        env=env,
+        target=root / "target",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,7 +13,8 @@ import urllib.request
 
 import pytest
 
-from tests.python.conftest import Workspace
+from tests.python.conftest import BuiltWarehouse, Workspace
+from tests.python.helpers import warehouse_count
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
@@ -73,3 +75,26 @@ def test_serve_api_answers_until_stopped(workspace: Workspace, stop_signal: int)
         out, _ = server.communicate(timeout=30)
     assert server.returncode == 0
     assert "stopped" in out
+
+
+def test_summary_names_the_marts_and_their_rows(scale_one: BuiltWarehouse) -> None:
+    summarized = subprocess.run(
+        [sys.executable, "-m", "ingestion", "summary", "--target-path", str(scale_one.target)],
+        env=scale_one.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert summarized.returncode == 0, summarized.stdout + summarized.stderr
+    assert "dbt build in" in summarized.stdout
+    orders = warehouse_count(scale_one.warehouse, "marts.fct_orders")
+    # a table row: the relation, its type and its row count, whatever the table's borders
+    assert re.search(rf"fct_orders\W+table\W+{orders:,}\b", summarized.stdout)
+
+
+def test_summary_without_a_warehouse_says_what_to_run(workspace: Workspace) -> None:
+    summarized = run_cli("summary", "--target-path", str(workspace.warehouse.parent))
+
+    assert summarized.returncode == 2
+    assert "make demo" in summarized.stdout

@@ -18,9 +18,12 @@ from tests.python.helpers import warehouse_count, warehouse_rows
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def dbt(*args: str, target_dir: Path) -> subprocess.CompletedProcess:
-    """Run the project's dbt on the test's warehouse (TRIBUTARY_WAREHOUSE_PATH is set)."""
+def dbt(*args: str, target_dir: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the project's dbt on the test's warehouse (TRIBUTARY_WAREHOUSE_PATH is set), or on
+    another warehouse file."""
     env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT))
+    if warehouse is not None:
+        env["TRIBUTARY_WAREHOUSE_PATH"] = str(warehouse)
     command = [str(Path(sys.executable).parent / "dbt"), *args, "--target-path", str(target_dir)]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
