@@ -11,6 +11,10 @@
       3. unknown_currency   the payment's own currency_code is not in the currencies seed
       4. no_fx_rate         no exchange rate into the reporting currency on or before the
                             payment's date (`payment_date`)
+      5. negative_amount    an amount below zero: the shop charged the stored total of an
+                            order with a legacy negative-quantity line (the line is quarantined
+                            as non_positive_quantity); money is not received negative, and a
+                            refund is a status, not a sign
     Rules 3 and 4 guard the conversion of int_payments__normalized: a payment is in its order's
     currency, so a clean order's payment passes them; they are there so that a payment in
     another currency can never reach the books unconverted.
@@ -56,6 +60,7 @@ checked as (
                 then 'orphan_order'
             when currencies.currency_code is null then 'unknown_currency'
             when fx_rates.reporting_rate is null then 'no_fx_rate'
+            when dated.amount_local < 0 then 'negative_amount'
         end as rejection_rule
     from dated
     left join orders
