@@ -1,0 +1,95 @@
+{#-
+    One row per clean product review (grain: review_id, as int_reviews__validated), in its
+    latest version, with the reviewer as `customer_key` (the protected key map
+    int_customers__resolved).
+
+    No title and no body: they are free text the customer wrote and may hold personal data
+    (phone numbers, email addresses); they stay upstream for the restricted vault.
+    `is_edited` says whether the review was changed after it was written (an edit may lower
+    the rating).
+
+    Incremental (merge on review_id): a run rebuilds the reviews loaded since the last run
+    (`_loaded_at` after the latest here: new reviews and edits, which the review API serves
+    again with a new `updated_at`) plus those written in the last `incremental_lookback_days`
+    (a project var) before the latest review here, for reviews whose product or customer
+    arrives in a later load than the review.
+-#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='review_id',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with
+
+reviews as (
+    select * from {{ ref('int_reviews__validated') }}
+),
+
+customer_keys as (
+    select * from {{ ref('int_customers__resolved') }}
+),
+
+reviews_to_build as (
+    select *
+    from reviews
+    {%- if is_incremental() %}
+    where
+        _loaded_at > (select max(_loaded_at) from {{ this }})
+        or created_at >= (
+            select
+                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(created_at)') }}
+            from {{ this }}
+        )
+    {%- endif %}
+),
+
+shop_customer_keys as (
+    select
+        source_record_id,
+        customer_key
+    from customer_keys
+    where source_system = 'shop'
+),
+
+joined as (
+    select
+        reviews_to_build.*,
+        shop_customer_keys.customer_key
+    from reviews_to_build
+    left join shop_customer_keys
+        on
+            cast(reviews_to_build.customer_id as {{ dbt.type_string() }})
+            = shop_customer_keys.source_record_id
+),
+
+final as (
+    select
+        -- ids
+        cast(review_id as bigint) as review_id,
+        cast(product_id as bigint) as product_id,
+        cast(customer_key as varchar) as customer_key,
+        cast(order_id as bigint) as order_id,
+
+        -- the review, without its free text
+        cast(rating as integer) as rating,
+        cast(language_code as varchar) as language_code,
+        cast(is_verified_purchase as boolean) as is_verified_purchase,
+        cast(updated_at > created_at as boolean) as is_edited,
+
+        -- timestamps
+        cast(created_at as timestamp) as created_at,
+        cast(created_at as date) as review_date,
+        cast(updated_at as timestamp) as updated_at,
+
+        -- lineage
+        cast(_load_id as varchar) as _load_id,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from joined
+)
+
+select * from final

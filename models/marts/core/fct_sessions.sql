@@ -1,0 +1,154 @@
+{#-
+    One row per clickstream session (grain: session_id, as int_sessions__summarized and
+    int_events__sessionized define it), with the person it belongs to as `customer_key`.
+
+    - customer_key: looked up in the protected key map int_customers__resolved (the shop
+      record of the session's stitched customer_id); null for a visitor whose device never
+      logged in.
+    - landing_page_path: the path of the session's first page without its query string: a
+      search query ('/search?q=...') is text the visitor typed, so it stays out of the mart.
+    - Incremental (merge on session_id). What a new load can change is not limited to the
+      sessions it brings events to: a late event that falls before a session's first event
+      gives the session a new session_id (a hash of the anonymous id and its first event), one
+      that bridges two sessions merges them under the first one's id, one that opens an
+      earlier session renumbers every later session of its device, and a first login stitches
+      the customer onto every earlier session of the device. All of these stay within one
+      anonymous id, so a run re-reads EVERY session of each anonymous id that has a session
+      loaded since the last run (`_load_id` greater than the latest in this table) or started
+      in the last `incremental_lookback_days` (a project var) before the latest session here,
+      the window in which late events arrive. The pre-hook deletes this table's sessions of
+      those same anonymous ids whose session_id no longer exists upstream (the ids a late
+      event merged away or replaced); the merge then writes the current ones. The result is
+      what a full refresh builds.
+-#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='session_id',
+        on_schema_change='append_new_columns',
+        pre_hook="
+            {% if is_incremental() %}
+            -- sessions of the re-read devices that no longer exist upstream (merged away or
+            -- re-keyed by a late event); the same devices as `reread_devices` below
+            delete from {{ this }}
+            where
+                anonymous_id in (
+                    select anonymous_id
+                    from {{ ref('int_sessions__summarized') }}
+                    where
+                        _load_id > (select max(_load_id) from {{ this }})
+                        or started_at >= (
+                            select {{ dbt.dateadd(
+                                'day', -var('incremental_lookback_days'), 'max(started_at)'
+                            ) }}
+                            from {{ this }}
+                        )
+                )
+                and session_id not in (
+                    select session_id from {{ ref('int_sessions__summarized') }}
+                )
+            {% endif %}
+        "
+    )
+}}
+
+with
+
+sessions as (
+    select * from {{ ref('int_sessions__summarized') }}
+),
+
+customer_keys as (
+    select * from {{ ref('int_customers__resolved') }}
+),
+
+{% if is_incremental() %}
+-- devices (anonymous ids) with a session loaded since the last run or started in the
+-- lookback window: all their sessions are rebuilt (see the header for why)
+reread_devices as (
+    select distinct anonymous_id
+    from sessions
+    where
+        _load_id > (select max(_load_id) from {{ this }})
+        or started_at >= (
+            select
+                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(started_at)') }}
+            from {{ this }}
+        )
+),
+
+{% endif %}
+sessions_to_build as (
+    select sessions.*
+    from sessions
+    {%- if is_incremental() %}
+    inner join reread_devices
+        on sessions.anonymous_id = reread_devices.anonymous_id
+    {%- endif %}
+),
+
+shop_customer_keys as (
+    select
+        source_record_id,
+        customer_key
+    from customer_keys
+    where source_system = 'shop'
+),
+
+joined as (
+    select
+        sessions_to_build.*,
+        shop_customer_keys.customer_key
+    from sessions_to_build
+    left join shop_customer_keys
+        on
+            cast(sessions_to_build.customer_id as {{ dbt.type_string() }})
+            = shop_customer_keys.source_record_id
+),
+
+final as (
+    select
+        -- ids
+        cast(session_id as varchar) as session_id,
+        cast(anonymous_id as varchar) as anonymous_id,
+        cast(customer_key as varchar) as customer_key,
+        cast(order_id as bigint) as order_id,
+
+        -- attributes
+        cast(session_number as integer) as session_number,
+        cast(device_type as varchar) as device_type,
+        cast(platform as varchar) as platform,
+        cast(app_version as varchar) as app_version,
+        cast({{ dbt.split_part('first_page_url', "'?'", 1) }} as varchar)
+            as landing_page_path,
+        cast(utm_campaign as varchar) as utm_campaign,
+
+        -- timestamps
+        cast(started_at as timestamp) as started_at,
+        cast(started_at as date) as session_date,
+        cast(ended_at as timestamp) as ended_at,
+        cast(duration_seconds as integer) as duration_seconds,
+
+        -- event counts
+        cast(event_count as integer) as event_count,
+        cast(page_view_count as integer) as page_view_count,
+        cast(product_view_count as integer) as product_view_count,
+        cast(add_to_cart_count as integer) as add_to_cart_count,
+        cast(checkout_count as integer) as checkout_count,
+        cast(purchase_count as integer) as purchase_count,
+
+        -- cumulative funnel and outcome
+        cast(reached_product_view as boolean) as reached_product_view,
+        cast(reached_add_to_cart as boolean) as reached_add_to_cart,
+        cast(reached_checkout as boolean) as reached_checkout,
+        cast(reached_purchase as boolean) as reached_purchase,
+        cast(has_purchase as boolean) as has_purchase,
+
+        -- lineage
+        cast(_load_id as varchar) as _load_id
+    from joined
+)
+
+select * from final
