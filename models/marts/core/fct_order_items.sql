@@ -1,0 +1,107 @@
+{#-
+    One row per clean order line (grain: order_item_id, as int_order_items__normalized): the
+    order, the buyer (`customer_key`, through the order's customer and the protected key map
+    int_customers__resolved), the product and its category in the one taxonomy, quantity,
+    and the amounts in the order's currency and in the reporting currency at the rate of the
+    order date. The lines that reports by product and category add up.
+
+    Incremental (merge on order_item_id). A run rebuilds the lines loaded since the last run
+    plus those of orders placed in the last `incremental_lookback_days` (a project var)
+    before the latest order date here, whose reporting amounts can still change with a late
+    FX rate.
+-#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='order_item_id',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with
+
+order_items as (
+    select * from {{ ref('int_order_items__normalized') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders__normalized') }}
+),
+
+customer_keys as (
+    select * from {{ ref('int_customers__resolved') }}
+),
+
+items_to_build as (
+    select *
+    from order_items
+    {%- if is_incremental() %}
+    where
+        _loaded_at > (select max(_loaded_at) from {{ this }})
+        or order_date >= (
+            select
+                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(order_date)') }}
+            from {{ this }}
+        )
+    {%- endif %}
+),
+
+shop_customer_keys as (
+    select
+        source_record_id,
+        customer_key
+    from customer_keys
+    where source_system = 'shop'
+),
+
+joined as (
+    select
+        items_to_build.*,
+        shop_customer_keys.customer_key
+    from items_to_build
+    -- every clean line has a clean order (rule orphan_order upstream)
+    left join orders
+        on items_to_build.order_id = orders.order_id
+    left join shop_customer_keys
+        on
+            cast(orders.customer_id as {{ dbt.type_string() }})
+            = shop_customer_keys.source_record_id
+),
+
+final as (
+    select
+        -- ids
+        cast(order_item_id as bigint) as order_item_id,
+        cast(order_id as bigint) as order_id,
+        cast(customer_key as varchar) as customer_key,
+        cast(product_id as bigint) as product_id,
+
+        -- product
+        cast(category as varchar) as category,
+        cast(category_slug as varchar) as category_slug,
+
+        -- quantity and amounts in the order's currency
+        cast(quantity as integer) as quantity,
+        cast(currency_code as varchar) as currency_code,
+        cast(unit_price_local as numeric(18, 2)) as unit_price_local,
+        cast(line_amount_local as numeric(18, 2)) as line_amount_local,
+
+        -- amounts in the reporting currency, at the rate of the order date
+        cast(reporting_currency_code as varchar) as reporting_currency_code,
+        cast(reporting_rate as double precision) as reporting_rate,
+        cast(unit_price_reporting as numeric(18, 2)) as unit_price_reporting,
+        cast(line_amount_reporting as numeric(18, 2)) as line_amount_reporting,
+
+        -- timestamps
+        cast(ordered_at as timestamp) as ordered_at,
+        cast(order_date as date) as order_date,
+
+        -- lineage
+        cast(_load_id as varchar) as _load_id,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from joined
+)
+
+select * from final

@@ -1,0 +1,111 @@
+{#-
+    One row per clean payment attempt (grain: payment_id, as int_payments__normalized): its
+    order, the paying person (`customer_key`, through the order's shop customer in
+    stg_shop__orders and the protected key map int_customers__resolved), method and status,
+    and its amount in the payment's currency and in the reporting currency at the rate of
+    its `payment_date`.
+
+    Failed and refunded attempts are kept with their status: money received is
+    `succeeded` + `refunded` (a refunded payment was received first), money returned is
+    `refunded`; fct_orders adds them up per order.
+
+    Incremental (merge on payment_id). A run rebuilds the payments loaded since the last run
+    (`_loaded_at` after the latest here: new attempts, a payment that became refunded) plus
+    those of the last `incremental_lookback_days` (a project var) before the latest payment
+    date here, whose reporting amount can still change: a day's FX rate is published the next
+    business day, and until then the day carries the previous rate over.
+-#}
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key='payment_id',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with
+
+payments as (
+    select * from {{ ref('int_payments__normalized') }}
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+customer_keys as (
+    select * from {{ ref('int_customers__resolved') }}
+),
+
+payments_to_build as (
+    select *
+    from payments
+    {%- if is_incremental() %}
+    where
+        _loaded_at > (select max(_loaded_at) from {{ this }})
+        or payment_date >= (
+            select
+                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(payment_date)') }}
+            from {{ this }}
+        )
+    {%- endif %}
+),
+
+shop_customer_keys as (
+    select
+        source_record_id,
+        customer_key
+    from customer_keys
+    where source_system = 'shop'
+),
+
+joined as (
+    select
+        payments_to_build.*,
+        shop_customer_keys.customer_key
+    from payments_to_build
+    -- every clean payment has a clean order (rule orphan_order), hence a staged one
+    left join orders
+        on payments_to_build.order_id = orders.order_id
+    left join shop_customer_keys
+        on
+            cast(orders.customer_id as {{ dbt.type_string() }})
+            = shop_customer_keys.source_record_id
+),
+
+final as (
+    select
+        -- ids
+        cast(payment_id as bigint) as payment_id,
+        cast(order_id as bigint) as order_id,
+        cast(customer_key as varchar) as customer_key,
+
+        -- attributes
+        cast(payment_method as varchar) as payment_method,
+        cast(status as varchar) as status,
+
+        -- amount in the payment's currency (the shop's currencies have at most 2 decimals)
+        cast(currency_code as varchar) as currency_code,
+        cast(amount_local as numeric(18, 2)) as amount_local,
+
+        -- amount in the reporting currency, at the rate of the payment date
+        cast(reporting_currency_code as varchar) as reporting_currency_code,
+        cast(reporting_rate as double precision) as reporting_rate,
+        cast(fx_rate_date_used as date) as fx_rate_date_used,
+        cast(amount_reporting as numeric(18, 2)) as amount_reporting,
+
+        -- timestamps
+        cast(paid_at as timestamp) as paid_at,
+        cast(payment_date as date) as payment_date,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+
+        -- lineage
+        cast(_load_id as varchar) as _load_id,
+        cast(_loaded_at as timestamp) as _loaded_at
+    from joined
+)
+
+select * from final
