@@ -15,7 +15,8 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
-.PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench
+.PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
+	postgres-up postgres-demo postgres-build
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -75,6 +76,59 @@ fix: $(STAMP) ## apply ruff's and sqlfluff's fixes and formatting
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)
+
+# ---------------------------------------------------------------- PostgreSQL (portability)
+# The same project on PostgreSQL 15: dlt loads the sandbox with its postgres destination, then
+# `dbt build --target postgres`. The local server's role, password and database below are the
+# sandbox's defaults (not secrets); DESTINATION__POSTGRES__CREDENTIALS__{HOST,PORT,USERNAME,
+# PASSWORD,DATABASE} point dlt and dbt's postgres target elsewhere (see .dlt/secrets.toml.example).
+PG_VERSION ?= 15
+PG_CLUSTER ?= main
+# PG_INSTALL=no: start a server that is installed, never install one (what the tests ask for).
+PG_INSTALL ?= yes
+PG_HOST := $(or $(DESTINATION__POSTGRES__CREDENTIALS__HOST),127.0.0.1)
+PG_PORT := $(or $(DESTINATION__POSTGRES__CREDENTIALS__PORT),5432)
+PG_USER := $(or $(DESTINATION__POSTGRES__CREDENTIALS__USERNAME),tributary)
+PG_PASSWORD := $(or $(DESTINATION__POSTGRES__CREDENTIALS__PASSWORD),tributary)
+PG_DATABASE := $(or $(DESTINATION__POSTGRES__CREDENTIALS__DATABASE),tributary)
+# The administrator's psql: the postgres OS user over the local socket (peer authentication).
+PG_ADMIN := runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p $(PG_PORT) -d postgres
+
+postgres-up: ## start the local PostgreSQL 15 (as root; apt-get installs it where missing), create its role and database
+	@set -euo pipefail; \
+	if ! command -v pg_ctlcluster >/dev/null; then \
+		[ "$(PG_INSTALL)" = yes ] || { echo "PostgreSQL is not installed (pg_ctlcluster missing) and PG_INSTALL=$(PG_INSTALL)."; exit 1; }; \
+		[ "$$(id -u)" = 0 ] || { echo "PostgreSQL is not installed and installing it needs root."; exit 1; }; \
+		echo "Installing PostgreSQL $(PG_VERSION) with apt-get ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-$(PG_VERSION) >/dev/null; \
+	fi; \
+	if ! pg_lsclusters -h | awk '$$1 == "$(PG_VERSION)" && $$2 == "$(PG_CLUSTER)" && $$4 == "online" {found = 1} END {exit !found}'; then \
+		[ "$$(id -u)" = 0 ] || { echo "PostgreSQL $(PG_VERSION)/$(PG_CLUSTER) is down and starting it needs root."; exit 1; }; \
+		pg_ctlcluster $(PG_VERSION) $(PG_CLUSTER) start; \
+	fi; \
+	for _ in $$(seq 15); do pg_isready -q -h $(PG_HOST) -p $(PG_PORT) && break; sleep 1; done; \
+	pg_isready -q -h $(PG_HOST) -p $(PG_PORT) || { echo "PostgreSQL does not answer on $(PG_HOST):$(PG_PORT)."; exit 1; }; \
+	if [ "$$(id -u)" = 0 ]; then \
+		if [ -z "$$($(PG_ADMIN) -tAc "select 1 from pg_roles where rolname = '$(PG_USER)'")" ]; then \
+			$(PG_ADMIN) -c "create role \"$(PG_USER)\" login createdb password '$(PG_PASSWORD)'"; \
+		fi; \
+		if [ -z "$$($(PG_ADMIN) -tAc "select 1 from pg_database where datname = '$(PG_DATABASE)'")" ]; then \
+			$(PG_ADMIN) -c "create database \"$(PG_DATABASE)\" owner \"$(PG_USER)\""; \
+		fi; \
+	fi; \
+	echo "PostgreSQL $(PG_VERSION) is up: postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE) (role and database exist)."
+
+postgres-demo: $(STAMP) postgres-up ## generate the sandbox (once), load it into PostgreSQL, dbt build --target postgres
+	@start=$$(date +%s); \
+	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
+	$(MAKE) --no-print-directory postgres-build && \
+	echo "PostgreSQL demo done in $$(( $$(date +%s) - start ))s: database $(PG_DATABASE) on $(PG_HOST):$(PG_PORT), sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
+
+postgres-build: $(STAMP) ## load every source into PostgreSQL, then dbt build --target postgres (server up: make postgres-up)
+	@start=$$(date +%s); \
+	TRIBUTARY_DESTINATION=postgres $(PY) -m ingestion load && \
+	$(DBT) build --target postgres --target-path target/postgres --quiet && \
+	echo "PostgreSQL build done in $$(( $$(date +%s) - start ))s: dlt loaded the raw_* schemas and dbt built and tested the project in $(PG_DATABASE) on $(PG_HOST):$(PG_PORT) (results in target/postgres/run_results.json)."
 
 clean: ## remove generated data, the warehouse, dbt artefacts and reports (keeps .venv)
 	rm -rf data warehouse target dbt_packages logs reports .pytest_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import signal
 import sys
 import time
@@ -62,16 +63,46 @@ def cmd_load(args: argparse.Namespace) -> int:
     if unknown:
         say(f"[red]Unknown source(s): {', '.join(unknown)}[/red]")
         return 2
+    if args.destination:
+        os.environ["TRIBUTARY_DESTINATION"] = args.destination
+    try:
+        settings.destination_name()
+    except ValueError as exc:
+        say(f"[red]{exc}[/red]")
+        return 2
     warehouse = settings.warehouse_path()
+    location = settings.destination_location()
     started = time.perf_counter()
-    say(f"Loading {', '.join(names)} into {warehouse} ...")
+    say(f"Loading {', '.join(names)} into {location} ...")
     results = load(names, warehouse, progress=say)
     print_summary(results, time.perf_counter() - started)
     failed = [r for r in results if r.outcome == "failed"]
     for result in failed:
         say(f"[red]{result.source_name} failed:[/red] {result.error_message}")
-    say(f"Run log: audit.ingestion_runs in {warehouse}.")
+    if settings.destination_name() == "postgres":
+        _warn_if_dbt_looks_elsewhere()
+    say(f"Run log: audit.ingestion_runs in {location}.")
     return 1 if failed else 0
+
+
+def _warn_if_dbt_looks_elsewhere() -> None:
+    """dlt's credentials may come from a URL or .dlt/secrets.toml, which dbt cannot read; say so
+    when dbt's postgres target would build in another database than the one just loaded."""
+    credentials = settings.postgres_credentials()
+    loaded = {
+        "host": str(credentials.host),
+        "port": str(credentials.port),
+        "username": str(credentials.username),
+        "database": str(credentials.database),
+    }
+    seen = settings.postgres_seen_by_dbt()
+    if loaded != seen:
+        say(
+            "[yellow]dbt's postgres target reads DESTINATION__POSTGRES__CREDENTIALS__HOST, "
+            "__PORT, __USERNAME, __PASSWORD and __DATABASE and would connect to "
+            f"postgresql://{seen['username']}@{seen['host']}:{seen['port']}/{seen['database']}; "
+            "set them to the database loaded here.[/yellow]"
+        )
 
 
 def print_summary(results: Sequence[LoadResult], seconds: float) -> None:
@@ -166,6 +197,11 @@ def parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser("load", help="load sources into the warehouse with dlt")
     load.add_argument("sources", nargs="*", metavar="SOURCE", help=", ".join(settings.SOURCE_NAMES))
+    load.add_argument(
+        "--destination",
+        choices=settings.DESTINATIONS,
+        help="where dlt loads (default: TRIBUTARY_DESTINATION, else duckdb)",
+    )
     load.set_defaults(run=cmd_load)
 
     serve = commands.add_parser("serve-api", help="serve the sandbox FX and reviews API")

@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dlt
+
+if TYPE_CHECKING:
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 # The sandbox API's default address. The fx and reviews sources point here unless
 # `.dlt/config.toml` (or SOURCES__FX__BASE_URL / SOURCES__REVIEWS__BASE_URL) says otherwise.
@@ -47,8 +51,104 @@ def warehouse_path() -> Path:
 
 
 def pipelines_dir() -> Path:
-    """dlt's working folders, kept beside the warehouse so that they are reset together."""
+    """dlt's working folders, kept beside the warehouse so that they are reset together.
+
+    On PostgreSQL, one folder per server and database: the pipelines' local state (which files
+    and which `updated_at` were loaded) belongs to the database it describes.
+    """
+    if destination_name() == "postgres":
+        credentials = postgres_credentials()
+        server = f"{credentials.host}_{credentials.port}_{credentials.database}"
+        return warehouse_path().parent / ".dlt_pipelines_postgres" / server
     return warehouse_path().parent / ".dlt_pipelines"
+
+
+# ---------------------------------------------------------------- the destination
+
+DESTINATIONS = ("duckdb", "postgres")
+
+# The local PostgreSQL server of the sandbox (`make postgres-up` creates this role and database).
+# Not a secret: it guards only generated data on 127.0.0.1. A real server's credentials go in
+# the environment or .dlt/secrets.toml, never in the repository.
+POSTGRES_DEFAULTS = {
+    "host": "127.0.0.1",
+    "port": "5432",
+    "username": "tributary",
+    "password": "tributary",
+    "database": "tributary",
+}
+POSTGRES_DEFAULT_URL = "postgresql://{username}:{password}@{host}:{port}/{database}".format(
+    **POSTGRES_DEFAULTS
+)
+
+
+def destination_name() -> str:
+    """Where dlt loads: `duckdb` (the default: the warehouse file) or `postgres`.
+
+    `TRIBUTARY_DESTINATION` in the environment, else `[tributary] destination` in
+    `.dlt/config.toml`, else duckdb.
+    """
+    name = os.environ.get("TRIBUTARY_DESTINATION") or config_value("tributary.destination", "")
+    name = (name or "duckdb").strip().lower()
+    if name not in DESTINATIONS:
+        raise ValueError(
+            f"TRIBUTARY_DESTINATION={name!r} is not a destination; choose from "
+            f"{', '.join(DESTINATIONS)}"
+        )
+    return name
+
+
+def postgres_credentials() -> PostgresCredentials:
+    """The PostgreSQL server dlt loads into, configured the dlt way.
+
+    In order, each overriding the one before: the local sandbox server
+    (`POSTGRES_DEFAULT_URL`); a connection URL in `DESTINATION__POSTGRES__CREDENTIALS` or
+    `[destination.postgres] credentials = "postgresql://..."` in `.dlt/secrets.toml` (or a
+    `[destination.postgres.credentials]` table); single parts in
+    `DESTINATION__POSTGRES__CREDENTIALS__HOST`, `__PORT`, `__USERNAME`, `__PASSWORD` and
+    `__DATABASE`. dbt's `postgres` target (profiles.yml) reads the same single parts, so
+    setting those points dlt and dbt at the same database.
+    """
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials(POSTGRES_DEFAULT_URL)
+    configured = dlt.secrets.get("destination.postgres.credentials")
+    if isinstance(configured, str) and configured:
+        credentials.parse_native_representation(configured)
+    elif configured:
+        for key, value in dict(configured).items():
+            setattr(credentials, key, value)
+    for part in POSTGRES_DEFAULTS:
+        value = dlt.secrets.get(f"destination.postgres.credentials.{part}")
+        if value not in (None, ""):
+            setattr(credentials, part, value)
+    credentials.port = int(credentials.port)
+    return credentials
+
+
+def postgres_location() -> str:
+    """The server and database, password left out, for messages."""
+    credentials = postgres_credentials()
+    return (
+        f"postgresql://{credentials.username}@{credentials.host}:{credentials.port}/"
+        f"{credentials.database}"
+    )
+
+
+def postgres_seen_by_dbt() -> dict[str, str]:
+    """The server, user and database that dbt's `postgres` target connects to (profiles.yml)."""
+    return {
+        part: os.environ.get(f"DESTINATION__POSTGRES__CREDENTIALS__{part.upper()}") or default
+        for part, default in POSTGRES_DEFAULTS.items()
+        if part != "password"
+    }
+
+
+def destination_location() -> str:
+    """Where the loads go, for messages: the DuckDB file or the PostgreSQL database."""
+    if destination_name() == "postgres":
+        return postgres_location()
+    return str(warehouse_path())
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,8 @@ def wire_workspace(pristine: Path, root: Path, monkeypatch: pytest.MonkeyPatch) 
     port = free_port()
     monkeypatch.setenv("TRIBUTARY_SANDBOX_DIR", str(sandbox))
     monkeypatch.setenv("TRIBUTARY_WAREHOUSE_PATH", str(warehouse))
+    # The tests' warehouse is a DuckDB file, whatever destination a developer has exported.
+    monkeypatch.delenv("TRIBUTARY_DESTINATION", raising=False)
     monkeypatch.setenv("TRIBUTARY_SANDBOX_API_PORT", str(port))
     monkeypatch.setenv("SOURCES__FX__BASE_URL", f"http://127.0.0.1:{port}/v1/")
     monkeypatch.setenv("SOURCES__REVIEWS__BASE_URL", f"http://127.0.0.1:{port}/")
@@ -108,6 +110,7 @@ def scale_one(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
     root = tmp_path_factory.mktemp("scale_one")
     env = dict(
         os.environ,
+        TRIBUTARY_DESTINATION="duckdb",
         TRIBUTARY_SANDBOX_DIR=str(root / "sandbox"),
         TRIBUTARY_WAREHOUSE_PATH=str(root / "warehouse" / "tributary.duckdb"),
         TRIBUTARY_SANDBOX_API_PORT=str(free_port()),

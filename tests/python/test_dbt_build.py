@@ -59,7 +59,10 @@ def test_the_build_and_its_tests_pass_on_loaded_data(loaded: Workspace, tmp_path
     results = json.loads((tmp_path / "run_results.json").read_text())["results"]
     statuses = {r["unique_id"]: r["status"] for r in results}
     assert sum(uid.startswith("test.") for uid in statuses) >= 50
-    assert set(statuses.values()) == {"pass", "success"}
+    # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
+    assert set(statuses.values()) <= {"pass", "success", "warn"}, {
+        uid: status for uid, status in statuses.items() if status not in ("pass", "success", "warn")
+    }
     assert {f"model.tributary.{m.split('.')[1]}" for m in STAGED.values()} <= set(statuses)
 
     # Staging filters nothing: every raw row is staged.

@@ -1,0 +1,266 @@
+"""Portability: the same sandbox, loaded by dlt's postgres destination and built by
+`dbt build --target postgres` on a real PostgreSQL server, stages exactly what DuckDB stages.
+
+Each test gets a database of its own on the server (created with a unique name, dropped at the
+end), so runs never see each other's data. The server is the one `make postgres-up` prepares
+(or whatever DESTINATION__POSTGRES__CREDENTIALS__* point at); the test starts it when it is
+installed but down. It skips, saying why, only when no server can be reached or started, and
+fails instead when TRIBUTARY_REQUIRE_POSTGRES=1 (CI sets it: .ci/run starts the server).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from ingestion import settings
+from tests.python.conftest import Workspace, free_port
+from tests.python.helpers import warehouse_count, warehouse_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def _connect(database: str) -> psycopg2.extensions.connection:
+    credentials = settings.postgres_credentials()
+    return psycopg2.connect(
+        host=credentials.host,
+        port=credentials.port,
+        user=credentials.username,
+        password=credentials.password,
+        dbname=database,
+        connect_timeout=5,
+    )
+
+
+def _reachable() -> str | None:
+    """None when the configured server answers, else why not."""
+    try:
+        _connect("postgres").close()
+    except psycopg2.Error as exc:
+        return str(exc).strip().splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The server's location; started (never installed) with `make postgres-up` if it is down."""
+    location = settings.postgres_location()
+    problem = _reachable()
+    if problem:
+        started = subprocess.run(
+            ["make", "--no-print-directory", "-s", "postgres-up", "PG_INSTALL=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        problem = _reachable()
+        if problem:
+            reason = (
+                f"no PostgreSQL server: {location} is unreachable ({problem}) and "
+                f"`make postgres-up` could not start one: "
+                f"{(started.stdout + started.stderr).strip()[-500:]}"
+            )
+            if os.environ.get("TRIBUTARY_REQUIRE_POSTGRES") == "1":
+                pytest.fail(reason)
+            pytest.skip(reason)
+    return location
+
+
+@pytest.fixture
+def database(postgres_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database of the test's own; dlt and dbt both point at it; dropped at the end."""
+    name = f"tributary_test_{uuid.uuid4().hex[:12]}"
+    credentials = settings.postgres_credentials()
+    admin = _connect("postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'create database "{name}"')
+        # The single parts, which both dlt and dbt's postgres target read (profiles.yml).
+        for part, value in {
+            "HOST": credentials.host,
+            "PORT": credentials.port,
+            "USERNAME": credentials.username,
+            "PASSWORD": credentials.password,
+            "DATABASE": name,
+        }.items():
+            monkeypatch.setenv(f"DESTINATION__POSTGRES__CREDENTIALS__{part}", str(value))
+        monkeypatch.setenv("DBT_PROFILES_DIR", str(ROOT))
+        monkeypatch.setenv("DBT_PROJECT_DIR", str(ROOT))
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+
+
+def _run(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command,
+        cwd=ROOT,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def _load(destination: str, *sources: str, **extra_env: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **extra_env)
+    return _run(
+        sys.executable, "-m", "ingestion", "load", "--destination", destination, *sources, env=env
+    )
+
+
+def _pg_rows(database: str, sql: str) -> list[tuple]:
+    with _connect(database) as connection, connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    connection.close()
+    return rows
+
+
+def _pg_count(database: str, relation: str) -> int:
+    return int(_pg_rows(database, f"select count(*) from {relation}")[0][0])
+
+
+def _built_relations(target: Path) -> dict[str, str]:
+    """unique_id -> schema.relation of every model, seed and snapshot the build made."""
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    built = {r["unique_id"] for r in results if r["status"] == "success"}
+    return {
+        uid: f"{node['schema']}.{node['alias']}"
+        for uid, node in manifest["nodes"].items()
+        if uid in built and node["resource_type"] in ("model", "seed", "snapshot")
+    }
+
+
+def test_the_sandbox_builds_on_postgres_as_on_duckdb(
+    workspace: Workspace, database: str, tmp_path: Path, report: Callable[[str], None]
+) -> None:
+    # dlt into PostgreSQL, every source and the audit log.
+    loaded = _load("postgres")
+    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
+    assert "audit.ingestion_runs in postgresql://" in " ".join(loaded.stdout.split())
+    audit = _pg_rows(
+        database,
+        "select source_name, outcome, rows_loaded, rows_by_table::text, load_ids"
+        " from audit.ingestion_runs order by started_at",
+    )
+    assert [(s, o) for s, o, *_ in audit] == [(s, "loaded") for s in settings.SOURCE_NAMES]
+    for _, _, rows, by_table, load_ids in audit:
+        assert rows == sum(json.loads(by_table).values()) > 0
+        assert len(load_ids) == 1
+
+    # The same sandbox into DuckDB: the reference.
+    reference = _load("duckdb")
+    assert reference.returncode == 0, reference.stdout[-3000:] + reference.stderr[-3000:]
+
+    # Raw rows and the audit row count match the DuckDB load, table for table.
+    duck_audit = warehouse_rows(
+        workspace.warehouse,
+        "select source_name, rows_loaded from audit.ingestion_runs order by started_at",
+    )
+    assert [(s, n) for s, _, n, *_ in audit] == duck_audit
+    pg_columns = _pg_rows(
+        database,
+        "select column_name from information_schema.columns where table_schema = 'audit'"
+        " and table_name = 'ingestion_runs' order by ordinal_position",
+    )
+    duck_columns = warehouse_rows(
+        workspace.warehouse,
+        "select column_name from information_schema.columns where table_schema = 'audit'"
+        " and table_name = 'ingestion_runs' order by ordinal_position",
+    )
+    assert pg_columns == duck_columns
+
+    # dbt on both: the full build with its tests on PostgreSQL; the relations alone on DuckDB,
+    # at the same time (the DuckDB side is only the reference for the row counts).
+    pg_target, duck_target = tmp_path / "pg_target", tmp_path / "duck_target"
+    duck_build = subprocess.Popen(
+        [
+            DBT, "build", "--resource-type", "model", "--resource-type", "seed",
+            "--resource-type", "snapshot",
+            "--target-path", str(duck_target), "--log-path", str(tmp_path / "duck_logs"),
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        pg_build = _run(
+            DBT, "build", "--target", "postgres",
+            "--target-path", str(pg_target), "--log-path", str(tmp_path / "pg_logs"),
+        )  # fmt: skip
+    finally:
+        duck_output, _ = duck_build.communicate(timeout=900)
+    assert pg_build.returncode == 0, pg_build.stdout[-6000:]
+    assert duck_build.returncode == 0, duck_output[-4000:]
+
+    results = json.loads((pg_target / "run_results.json").read_text())["results"]
+    statuses = {r["unique_id"]: r["status"] for r in results}
+    # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
+    assert set(statuses.values()) <= {"pass", "success", "warn"}, {
+        uid: status for uid, status in statuses.items() if status not in ("pass", "success", "warn")
+    }
+    relations = _built_relations(pg_target)
+    staging = {uid: rel for uid, rel in relations.items() if rel.startswith("staging.stg_")}
+    assert len(staging) >= 13
+
+    counts = {
+        rel: (_pg_count(database, rel), warehouse_count(workspace.warehouse, rel))
+        for rel in relations.values()
+    }
+    # Staging filters nothing on either warehouse: the same rows, model for model.
+    staged = {rel: counts[rel] for rel in staging.values()}
+    assert {rel: pg for rel, (pg, _) in staged.items()} == {
+        rel: duck for rel, (_, duck) in staged.items()
+    }
+    # And every other relation the build made (seeds, intermediate, marts, snapshots) too.
+    assert {rel: c for rel, c in counts.items() if c[0] != c[1]} == {}
+
+    tests = sum(uid.startswith(("test.", "unit_test.")) for uid in statuses)
+    report(
+        f"postgres: {len(relations)} relations ({len(staging)} staging) built, {tests} tests "
+        f"passed, row counts equal to DuckDB's for all {len(counts)}"
+    )
+
+    # A failed run is in PostgreSQL's audit log too, with its reason.
+    failed = _load("postgres", "reviews", SOURCES__REVIEWS__TOKEN="not-the-token")
+    assert failed.returncode == 1
+    outcome, message = _pg_rows(
+        database,
+        "select outcome, error_message from audit.ingestion_runs order by started_at desc limit 1",
+    )[0]
+    assert outcome == "failed"
+    assert message
+
+
+def test_an_unreachable_server_fails_the_load_and_says_why(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No server needed: nothing listens on the port, so the load and its audit row both fail,
+    and the command says so instead of crashing."""
+    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS__HOST", "127.0.0.1")
+    monkeypatch.setenv("DESTINATION__POSTGRES__CREDENTIALS__PORT", str(free_port()))
+
+    run = _load("postgres", "crm")
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    flat = " ".join(run.stdout.split())
+    assert "crm failed:" in flat
+    assert "audit row not written" in flat
