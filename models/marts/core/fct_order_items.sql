@@ -39,12 +39,7 @@ items_to_build as (
     from order_items
     {%- if is_incremental() %}
     where
-        _loaded_at > (select max(_loaded_at) from {{ this }})
-        or order_date >= (
-            select
-                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(order_date)') }}
-            from {{ this }}
-        )
+        {{ loaded_since_last_run_or_recent('order_date') }}
     {%- endif %}
 ),
 

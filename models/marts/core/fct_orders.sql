@@ -57,12 +57,7 @@ orders_to_build as (
     from orders
     {%- if is_incremental() %}
     where
-        _loaded_at > (select max(_loaded_at) from {{ this }})
-        or order_date >= (
-            select
-                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(order_date)') }}
-            from {{ this }}
-        )
+        {{ loaded_since_last_run_or_recent('order_date') }}
         or order_id in (
             select order_id
             from payments

@@ -44,12 +44,7 @@ payments_to_build as (
     from payments
     {%- if is_incremental() %}
     where
-        _loaded_at > (select max(_loaded_at) from {{ this }})
-        or payment_date >= (
-            select
-                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(payment_date)') }}
-            from {{ this }}
-        )
+        {{ loaded_since_last_run_or_recent('payment_date') }}
     {%- endif %}
 ),
 

@@ -39,12 +39,7 @@ reviews_to_build as (
     from reviews
     {%- if is_incremental() %}
     where
-        _loaded_at > (select max(_loaded_at) from {{ this }})
-        or created_at >= (
-            select
-                {{ dbt.dateadd('day', -var('incremental_lookback_days'), 'max(created_at)') }}
-            from {{ this }}
-        )
+        {{ loaded_since_last_run_or_recent('created_at') }}
     {%- endif %}
 ),
 
