@@ -1,7 +1,14 @@
 {#-
     One row per calendar day (grain: date_day) from var `calendar_start_date` to a year after
-    today (or to var `calendar_end_date` where that is set): the calendar every fact's business date joins to, with ISO weeks (starting
-    Monday) and ISO days of the week (1 = Monday .. 7 = Sunday).
+    today (or to var `calendar_end_date` where that is set): the calendar every fact's
+    business date joins to, with ISO weeks (starting Monday) and ISO days of the week
+    (1 = Monday .. 7 = Sunday).
+
+    Bounds from vars, not from the orders: the first day is before any business date of the
+    shop (accounts from October 2024, orders from a year later), so sessions, reviews and
+    account dates find their day as well as orders; the last is a year after today, which
+    stays ahead of the latest business date as `next-day` moves it, and a pinned end date
+    makes the calendar reproducible (a unit test, a backfill). No run_query at compile time.
 
     dbt.date_spine generates the days on every adapter; weeks come from dbt.date_trunc, which
     starts them on Monday on DuckDB and PostgreSQL alike, and the day of the week is counted

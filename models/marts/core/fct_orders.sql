@@ -16,13 +16,18 @@
       `order_id`), ranked over the whole history even in an incremental run, so that the flag
       never depends on which rows a run happened to re-read.
 
-    Incremental (merge on order_id). A run rebuilds the orders
-      - loaded since the last run (`_loaded_at` after the latest here: new orders and status
-        changes),
-      - placed in the last `incremental_lookback_days` (a project var) before the latest
-        order date here, whose reporting amount can still change with a late FX rate,
-      - with a payment loaded since (what was paid or refunded changed),
-      - of a customer loaded since (the customer's country may have changed).
+    Incremental (merge on order_id). A run rebuilds every order of each customer with an
+    order that
+      - was loaded since the last run (`_loaded_at` after the latest here: new orders and
+        status changes),
+      - was placed in the last `incremental_lookback_days` (a project var) before the latest
+        order date here: its reporting amount can still change with a late FX rate,
+      - has a payment loaded since, or dated in that lookback (fct_payments re-converts those
+        at a late rate): what was paid or refunded changed,
+      - is not here yet though loaded earlier: it only became clean since,
+    or who was loaded since (the country may have changed). All the customer's orders, not
+    only the changed one: a late, back-dated order takes `is_first_order` from another.
+    So a full refresh and an incremental run give the same table.
 -#}
 
 {{
@@ -44,8 +49,13 @@ payments as (
     select * from {{ ref('fct_payments') }}
 ),
 
+-- protected staging: the keys and the country only, no personal column
 customers as (
-    select * from {{ ref('stg_shop__customers') }}
+    select
+        customer_id,
+        country_code,
+        _loaded_at
+    from {{ ref('stg_shop__customers') }}
 ),
 
 customer_keys as (
@@ -56,18 +66,37 @@ orders_to_build as (
     select *
     from orders
     {%- if is_incremental() %}
-    where
-        {{ loaded_since_last_run_or_recent('order_date') }}
-        or order_id in (
-            select order_id
-            from payments
-            where _loaded_at > (select max(_loaded_at) from {{ this }})
-        )
-        or customer_id in (
-            select customer_id
-            from customers
-            where _loaded_at > (select max(_loaded_at) from {{ this }})
-        )
+    -- every order of a customer with a changed order, for `is_first_order`
+    where customer_id in (
+        select customer_id
+        from orders
+        where
+            -- the loads since the last run, and the FX lookback on the order date
+            {{ loaded_since_last_run_or_recent('order_date') }}
+            -- a clean order not here yet though loaded earlier: it only became clean since
+            -- (its customer arrived), and a full refresh would have it
+            or order_id not in (select order_id from {{ this }})
+            -- what was paid or refunded changed
+            or order_id in (
+                select order_id
+                from payments
+                where
+                    _loaded_at > (select max(_loaded_at) from {{ this }})
+                    or payment_date >= (
+                        select
+                            {{ dbt.dateadd(
+                                'day', -var('incremental_lookback_days'), 'max(order_date)'
+                            ) }}
+                        from {{ this }}
+                    )
+            )
+            -- the customer's country may have changed
+            or customer_id in (
+                select customer_id
+                from customers
+                where _loaded_at > (select max(_loaded_at) from {{ this }})
+            )
+    )
     {%- endif %}
 ),
 

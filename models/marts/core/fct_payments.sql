@@ -13,7 +13,13 @@
     (`_loaded_at` after the latest here: new attempts, a payment that became refunded) plus
     those of the last `incremental_lookback_days` (a project var) before the latest payment
     date here, whose reporting amount can still change: a day's FX rate is published the next
-    business day, and until then the day carries the previous rate over.
+    business day, and until then the day carries the previous rate over. Plus any clean
+    payment not here yet though loaded earlier (one whose order only became clean since,
+    say, when its customer arrived), so that a full refresh and an incremental run agree.
+
+    Why stg_shop__orders for the payment's customer: int_orders__validated is private to
+    sales, and a clean payment's order is a clean order (rule orphan_order upstream), so the
+    staged order's customer_id is the clean order's.
 -#}
 
 {{
@@ -31,8 +37,12 @@ payments as (
     select * from {{ ref('int_payments__normalized') }}
 ),
 
+-- protected staging: only the order's customer
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
+    select
+        order_id,
+        customer_id
+    from {{ ref('stg_shop__orders') }}
 ),
 
 customer_keys as (
@@ -44,7 +54,9 @@ payments_to_build as (
     from payments
     {%- if is_incremental() %}
     where
+        -- the loads since the last run, and the FX lookback on the payment date
         {{ loaded_since_last_run_or_recent('payment_date') }}
+        or payment_id not in (select payment_id from {{ this }})
     {%- endif %}
 ),
 
