@@ -50,6 +50,16 @@ def warehouse_path() -> Path:
     return Path(os.environ.get("TRIBUTARY_WAREHOUSE_PATH", "warehouse/tributary.duckdb"))
 
 
+def restricted_warehouse_path(warehouse: Path | None = None) -> Path:
+    """The PII vault's DuckDB file: TRIBUTARY_RESTRICTED_WAREHOUSE_PATH, else beside the
+    warehouse as `<name>_restricted.duckdb` (the rule profiles.yml applies for dbt)."""
+    explicit = os.environ.get("TRIBUTARY_RESTRICTED_WAREHOUSE_PATH")
+    if explicit and warehouse is None:
+        return Path(explicit)
+    main = warehouse or warehouse_path()
+    return main.with_name(main.name.replace(".duckdb", "_restricted.duckdb"))
+
+
 def pipelines_dir() -> Path:
     """dlt's working folders, kept beside the warehouse so that they are reset together.
 

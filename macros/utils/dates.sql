@@ -109,3 +109,17 @@
         end
     )
 {%- endmacro %}
+
+{#-
+    crm_date_formats(): how each country's sales team types dates in the CRM, as
+    parse_local_date_text wants them ({format: [country codes]}); systems write ISO, and a
+    country in no list (JP and NL among them) types ISO only. One place for staging (birth
+    dates, parsed before they are masked) and intermediate (creation dates).
+-#}
+{% macro crm_date_formats() -%}
+    {{ return({
+        '%m/%d/%Y': ['US'],
+        '%d.%m.%Y': ['DE'],
+        '%d/%m/%Y': ['GB', 'FR', 'ES', 'IT', 'BR'],
+    }) }}
+{%- endmacro %}

@@ -57,3 +57,12 @@
     {#- Fold before lower(): lower() leaves non-ASCII letters alone under the C locale. -#}
     regexp_replace(lower({{ fold_accents(text) }}), '[^a-z]', '', 'g')
 {%- endmacro %}
+
+{#-
+    normalize_postcode(text): a postcode reduced to its upper-case letters and digits
+    ('sw1a 1aa' -> 'SW1A1AA', '75-001' -> '75001'), empty as null: one form for every way
+    of typing it.
+-#}
+{% macro normalize_postcode(text) -%}
+    nullif(regexp_replace(upper(trim({{ text }})), '[^A-Z0-9]', '', 'g'), '')
+{%- endmacro %}

@@ -1,6 +1,6 @@
 {#-
-    Every staged CRM contact row (one per contact per daily export file) once, with its dates
-    parsed and the first rule it breaks (`rejection_rule`, null when the row is the contact's
+    Every staged CRM contact row (one per contact per daily export file) once, with its
+    creation date parsed and the first rule it breaks (`rejection_rule`, null when the row is the contact's
     current, valid version). int_contacts__validated, int_contacts__rejected and
     int_contacts__deduplicated all read this one model, so the rules are written once and the
     three can never disagree.
@@ -16,15 +16,10 @@
 
     Dates: each country's sales team types dates its own way (the generator's reference data),
     and systems write ISO; so a date text is read as ISO (yyyy-mm-dd) or else in its country's
-    format, which is what tells 03/04/1990 (US: March 4th) from 03/04/1990 (GB: 3 April).
-    A country not in the list below (JP and NL among them) types ISO only.
+    format (`crm_date_formats`), which is what tells 03/04/1990 (US: March 4th) from
+    03/04/1990 (GB: 3 April). The birth date arrives parsed and masked from staging, which
+    reads it before masking; an unparseable one is a `birth_date_text` without a `birth_date`.
 -#}
-
-{%- set country_date_formats = {
-    '%m/%d/%Y': ['US'],
-    '%d.%m.%Y': ['DE'],
-    '%d/%m/%Y': ['GB', 'FR', 'ES', 'IT', 'BR'],
-} -%}
 
 with
 
@@ -43,9 +38,7 @@ exports as (
 parsed as (
     select
         *,
-        {{ parse_local_date_text('birth_date_text', 'country_code', country_date_formats) }}
-            as birth_date,
-        {{ parse_local_date_text('created_date_text', 'country_code', country_date_formats) }}
+        {{ parse_local_date_text('created_date_text', 'country_code', crm_date_formats()) }}
             as created_date,
         -- null for a file named otherwise
         {{ parse_date_text('export_date_text', '%Y-%m-%d') }} as export_date

@@ -4,13 +4,19 @@
 
     Rules, strongest first; two records that share a value link (match_rule):
       1. email            the same email address, lower-cased and trimmed
-      2. phone            the same phone number: the digits of its E.164 form (staging turned
-                          national, dotted and international formats into E.164)
+      2. phone            the same phone number in E.164 (staging turned national, dotted and
+                          international formats into E.164)
       3. name_postcode    the same full name and the same postcode in the same country
       4. name_birth_date  the same full name and the same date of birth
-    A full name is order-insensitive (a family name typed first is the same name), and each
-    part is accent-folded, lower-cased and reduced to its letters (normalize_name), so case,
+    A full name is order-insensitive (a family name typed first is the same name), and staging
+    normalized each part (normalize_name: accents folded, lower case, letters only), so case,
     spacing, dropped accents and punctuation do not matter; a typo does.
+
+    Resolution on masked data: staging standardizes every value to the form compared here and
+    then masks it; the masking policy hashes emails, phones, names, addresses and birth dates
+    with one salt, so equal values have equal tokens and unequal ones differ, which is all
+    the rules and guards below need. No readable personal data enters this model; the
+    restricted vault joins its keys back to the people (`pii_customers`).
 
     Pairs: a CRM contact links to a shop customer or to another CRM contact. Two shop
     customers never link directly: each shop account is one customer to the business.
@@ -96,14 +102,14 @@ normalized as (
         source_system,
         source_record_id,
         customer_id,
-        -- staging normalizes both already; done again so the rules hold whatever feeds them
-        nullif(lower(trim(email)), '') as email,
-        nullif(regexp_replace(phone, '[^0-9]', '', 'g'), '') as phone_digits,
-        nullif({{ normalize_name('first_name') }}, '') as first_name_key,
-        nullif({{ normalize_name('last_name') }}, '') as last_name_key,
-        nullif(regexp_replace(upper(postcode), '[^A-Z0-9]', '', 'g'), '') as postcode_key,
+        -- standardized and masked in staging: compared as they come, empty as unknown
+        nullif(email, '') as email,
+        nullif(phone, '') as phone,
+        nullif(first_name, '') as first_name_key,
+        nullif(last_name, '') as last_name_key,
+        nullif(postcode, '') as postcode_key,
         country_code,
-        birth_date,
+        nullif(birth_date, '') as birth_date,
         _load_id
     from records
 ),
@@ -138,9 +144,9 @@ match_values as (
         source_record_key,
         source_system,
         'phone' as match_rule,
-        phone_digits as match_value
+        phone as match_value
     from named
-    where phone_digits is not null
+    where phone is not null
 
     union all
 
@@ -159,9 +165,7 @@ match_values as (
         source_record_key,
         source_system,
         'name_birth_date' as match_rule,
-        {{ dbt.concat([
-            'full_name_key', "'|'", 'cast(birth_date as ' ~ dbt.type_string() ~ ')'
-        ]) }} as match_value
+        {{ dbt.concat(['full_name_key', "'|'", 'birth_date']) }} as match_value
     from named
     where full_name_key is not null and birth_date is not null
 ),

@@ -17,15 +17,21 @@ renamed as (
         -- ids
         trim(source.contact_id) as contact_id,
 
-        -- personal data: standardized here, masked downstream from column meta
-        lower(trim(source.email)) as email,
+        -- personal data: standardized to the form entity resolution compares, masked below
+        nullif(lower(trim(source.email)), '') as email,
         {{ to_e164('source.phone', 'countries.calling_code', 'countries.trunk_prefix') }} as phone,
-        trim(source.first_name) as first_name,
-        trim(source.last_name) as last_name,
+        nullif({{ normalize_name('source.first_name') }}, '') as first_name,
+        nullif({{ normalize_name('source.last_name') }}, '') as last_name,
         nullif(trim(source.birth_date), '') as birth_date_text,
-        trim(source.street) as street,
-        trim(source.city) as city,
-        upper(trim(source.postcode)) as postcode,
+        -- parsed here, not in intermediate: once masked, a date text can no longer be read
+        {{ parse_local_date_text(
+            "nullif(trim(source.birth_date), '')",
+            'country_aliases.country_code',
+            crm_date_formats()
+        ) }} as birth_date,
+        nullif(trim(source.street), '') as street,
+        nullif(trim(source.city), '') as city,
+        {{ normalize_postcode('source.postcode') }} as postcode,
 
         -- attributes; the country as typed, and its ISO code where the alias seed knows it
         trim(source.country) as country_name_raw,
@@ -36,7 +42,7 @@ renamed as (
             when lower(trim(source.marketing_opt_in)) in ('no', '0', 'false') then false
         end as is_marketing_opt_in,
 
-        -- dates as exported: ISO, US or European, parsed in intermediate
+        -- the creation date as exported: ISO, US or European, parsed in intermediate
         nullif(trim(source.created_date), '') as created_date_text,
 
         -- timestamps, always UTC
@@ -52,6 +58,32 @@ renamed as (
         on lower(trim(source.country)) = country_aliases.alias
     left join countries
         on country_aliases.country_code = countries.country_code
+),
+
+-- personal data masked by the policy of each column's pii_type (its meta in the yml)
+masked as (
+    select
+        contact_id,
+        {{ mask_pii('email') }} as email,
+        {{ mask_pii('phone') }} as phone,
+        {{ mask_pii('first_name') }} as first_name,
+        {{ mask_pii('last_name') }} as last_name,
+        {{ mask_pii('birth_date_text') }} as birth_date_text,
+        {{ mask_pii('birth_date') }} as birth_date,
+        {{ mask_pii('street') }} as street,
+        {{ mask_pii('city') }} as city,
+        {{ mask_pii('postcode') }} as postcode,
+        country_name_raw,
+        country_code,
+        lead_source,
+        is_marketing_opt_in,
+        created_date_text,
+        last_modified_at,
+        _source_file,
+        _source_row,
+        _load_id,
+        _loaded_at
+    from renamed
 )
 
-select * from renamed
+select * from masked

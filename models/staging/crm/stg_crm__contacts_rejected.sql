@@ -19,6 +19,19 @@ renamed as (
         _dlt_load_id as _load_id,
         {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
     from source
+),
+
+-- the raw line may hold any personal data: masked by the policy of its pii_type
+masked as (
+    select
+        _source_file,
+        line_number,
+        error_type,
+        error_message,
+        {{ mask_pii('raw_line') }} as raw_line,
+        _load_id,
+        _loaded_at
+    from renamed
 )
 
-select * from renamed
+select * from masked

@@ -12,10 +12,10 @@ renamed as (
         customer_id,
         order_id,
 
-        -- the review; title and body are free text and may hold personal data
+        -- the review; title and body are free text that may hold personal data: masked below
         rating,
-        trim(title) as title,
-        trim(body) as body,
+        nullif(trim(title), '') as title,
+        nullif(trim(body), '') as body,
         lower(trim(language)) as language_code,
         verified_purchase as is_verified_purchase,
 
@@ -27,6 +27,25 @@ renamed as (
         _dlt_load_id as _load_id,
         {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
     from source
+),
+
+-- free text masked by the policy of its pii_type (its meta in the yml)
+masked as (
+    select
+        review_id,
+        product_id,
+        customer_id,
+        order_id,
+        rating,
+        {{ mask_pii('title') }} as title,
+        {{ mask_pii('body') }} as body,
+        language_code,
+        is_verified_purchase,
+        created_at,
+        updated_at,
+        _load_id,
+        _loaded_at
+    from renamed
 )
 
-select * from renamed
+select * from masked

@@ -13,15 +13,15 @@ renamed as (
         -- ids
         source.customer_id,
 
-        -- personal data: standardized here, masked downstream from column meta
-        lower(trim(source.email)) as email,
+        -- personal data: standardized to the form entity resolution compares, masked below
+        nullif(lower(trim(source.email)), '') as email,
         {{ to_e164('source.phone', 'countries.calling_code', 'countries.trunk_prefix') }} as phone,
-        trim(source.first_name) as first_name,
-        trim(source.last_name) as last_name,
-        source.birth_date,
-        trim(source.street) as street,
-        trim(source.city) as city,
-        upper(trim(source.postcode)) as postcode,
+        nullif({{ normalize_name('source.first_name') }}, '') as first_name,
+        nullif({{ normalize_name('source.last_name') }}, '') as last_name,
+        cast(source.birth_date as date) as birth_date,
+        nullif(trim(source.street), '') as street,
+        nullif(trim(source.city), '') as city,
+        {{ normalize_postcode('source.postcode') }} as postcode,
 
         -- attributes
         upper(trim(source.country_code)) as country_code,
@@ -39,6 +39,29 @@ renamed as (
     from source
     left join countries
         on upper(trim(source.country_code)) = countries.country_code
+),
+
+-- personal data masked by the policy of each column's pii_type (its meta in the yml)
+masked as (
+    select
+        customer_id,
+        {{ mask_pii('email') }} as email,
+        {{ mask_pii('phone') }} as phone,
+        {{ mask_pii('first_name') }} as first_name,
+        {{ mask_pii('last_name') }} as last_name,
+        {{ mask_pii('birth_date') }} as birth_date,
+        {{ mask_pii('street') }} as street,
+        {{ mask_pii('city') }} as city,
+        {{ mask_pii('postcode') }} as postcode,
+        country_code,
+        is_marketing_opt_in,
+        created_at,
+        updated_at,
+        deleted_at,
+        is_deleted,
+        _load_id,
+        _loaded_at
+    from renamed
 )
 
-select * from renamed
+select * from masked

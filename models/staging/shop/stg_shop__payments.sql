@@ -16,8 +16,8 @@ renamed as (
         cast(amount as {{ dbt.type_numeric() }}) as amount_local,
         upper(trim(currency_code)) as currency_code,
 
-        -- personal data: masked downstream from column meta
-        card_last4,
+        -- personal data, masked below
+        nullif(trim(card_last4), '') as card_last4,
 
         -- timestamps, always UTC
         cast(paid_at as timestamp) as paid_at,
@@ -28,6 +28,24 @@ renamed as (
         _dlt_load_id as _load_id,
         {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
     from source
+),
+
+-- personal data masked by the policy of its pii_type (its meta in the yml)
+masked as (
+    select
+        payment_id,
+        order_id,
+        payment_method,
+        status,
+        amount_local,
+        currency_code,
+        {{ mask_pii('card_last4') }} as card_last4,
+        paid_at,
+        created_at,
+        updated_at,
+        _load_id,
+        _loaded_at
+    from renamed
 )
 
-select * from renamed
+select * from masked

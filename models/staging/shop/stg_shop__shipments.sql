@@ -16,10 +16,10 @@ renamed as (
         trim(carrier) as carrier,
         lower(trim(status)) as status,
 
-        -- personal data: masked downstream from column meta
-        trim(ship_to_street) as ship_to_street,
-        trim(ship_to_city) as ship_to_city,
-        upper(trim(ship_to_postcode)) as ship_to_postcode,
+        -- personal data, masked below
+        nullif(trim(ship_to_street), '') as ship_to_street,
+        nullif(trim(ship_to_city), '') as ship_to_city,
+        {{ normalize_postcode('ship_to_postcode') }} as ship_to_postcode,
         upper(trim(ship_to_country)) as ship_to_country_code,
 
         -- timestamps, always UTC
@@ -32,6 +32,28 @@ renamed as (
         _dlt_load_id as _load_id,
         {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
     from source
+),
+
+-- personal data masked by the policy of each column's pii_type (its meta in the yml)
+masked as (
+    select
+        shipment_id,
+        order_id,
+        tracking_number,
+        vehicle_id,
+        carrier,
+        status,
+        {{ mask_pii('ship_to_street') }} as ship_to_street,
+        {{ mask_pii('ship_to_city') }} as ship_to_city,
+        {{ mask_pii('ship_to_postcode') }} as ship_to_postcode,
+        ship_to_country_code,
+        shipped_at,
+        delivered_at,
+        created_at,
+        updated_at,
+        _load_id,
+        _loaded_at
+    from renamed
 )
 
-select * from renamed
+select * from masked

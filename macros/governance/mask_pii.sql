@@ -1,0 +1,173 @@
+{#-
+    Masking of personal data, driven by metadata: a column's `pii_type` (its `meta` in the
+    model's yml) says what it is, the `pii_masking_policy` seed says how that kind is masked.
+
+    mask_pii(column): the masked value of `column`, a column of the current model's yml whose
+    meta declares `pii: true` and a `pii_type`. Staging standardizes personal data in one CTE
+    and masks it in the next, the model's last:
+
+        masked as (
+            select
+                customer_id,
+                {{ mask_pii('email') }} as email,
+                ...
+            from renamed
+        )
+
+    The policy is read by the SQL, not at compile time (a scalar subquery on the seed), so
+    that compiling needs no warehouse and a policy change applies on the next build. Every
+    method keeps null as null and returns text:
+      - hash     a salted SHA-256 of the value, in hex (salted_hash below): equal values keep
+                 equal tokens, so joins, counts of distinct people and entity resolution
+                 still work, but the value cannot be read back without the salt;
+      - partial  a part that identifies no one (partial_mask below);
+      - redact   the text '[redacted]';
+    a missing or unknown method redacts: an incomplete policy hides too much, never too
+    little. Only models outside the restricted vault call it; the vault keeps raw values.
+
+    A column without pii meta is a compile error naming the model and the column, so that the
+    yml stays the one place where personal data is declared.
+-#}
+{% macro mask_pii(column) -%}
+    {%- set pii_type = tributary.pii_type_of(column) -%}
+    {%- set value = 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+    case (
+        select masking_policy.masking_method
+        from {{ ref('pii_masking_policy') }} as masking_policy
+        where masking_policy.pii_type = '{{ pii_type }}'
+    )
+        when 'hash' then {{ tributary.salted_hash(value) }}
+        when 'partial' then {{ tributary.partial_mask(value, pii_type) }}
+        else {{ tributary.redact(value) }}
+    end
+{%- endmacro %}
+
+
+{#-
+    The pii_type that the current model's yml declares for `column`. A unit test compiles
+    the model under its own node, which carries neither the model's columns nor the graph:
+    there the types come from the unit test's `overrides: vars: {unit_test_pii_types:
+    {column: type}}` (the only part of a unit test's definition that reaches the model).
+-#}
+{% macro pii_type_of(column) -%}
+    {#- At parse time the yml is not attached to the node yet: any valid type will do. -#}
+    {%- if not execute -%}
+        {{ return('free_text') }}
+    {%- endif -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {%- set declared_types = var('unit_test_pii_types', {}) -%}
+        {%- if column not in declared_types -%}
+            {{ exceptions.raise_compiler_error(
+                "mask_pii: unit test " ~ model.name ~ " masks column '" ~ column ~ "' but "
+                ~ "does not declare its type: add `overrides: vars: {unit_test_pii_types: {"
+                ~ column ~ ": <pii_type>}}` to the unit test, as the model's yml declares it"
+            ) }}
+        {%- endif -%}
+        {{ return(declared_types[column]) }}
+    {%- endif -%}
+    {%- set declared = model.columns.get(column) -%}
+    {%- set meta = {} -%}
+    {%- if declared -%}
+        {%- do meta.update(declared.get('meta') or {}) -%}
+        {%- do meta.update((declared.get('config') or {}).get('meta') or {}) -%}
+    {%- endif -%}
+    {%- if not meta.get('pii') or not meta.get('pii_type') -%}
+        {{ exceptions.raise_compiler_error(
+            "mask_pii: column '" ~ column ~ "' of " ~ model.name ~ " has no `pii: true` and "
+            ~ "`pii_type` in its yml meta; declare it there, masking follows from it"
+        ) }}
+    {%- endif -%}
+    {{ return(meta['pii_type']) }}
+{%- endmacro %}
+
+
+{#-
+    The salt of the hashes, from the environment variable TRIBUTARY_PII_SALT. The sandbox's
+    default is not a secret, and says so; a real deployment sets its own and keeps it out of
+    git (the same value everywhere the tokens must join, or every token changes).
+-#}
+{% macro pii_salt() -%}
+    {{- return(env_var('TRIBUTARY_PII_SALT', 'sandbox-salt-not-a-secret') | replace("'", "''")) -}}
+{%- endmacro %}
+
+
+{% macro salted_hash(value) -%}
+    {{ tributary.sha256_hex(dbt.concat(["'" ~ tributary.pii_salt() ~ "'", value])) }}
+{%- endmacro %}
+
+
+{#- SHA-256 in lower-case hex: DuckDB's sha256(); PostgreSQL's on the UTF-8 bytes. -#}
+{% macro sha256_hex(text) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'tributary')(text)) }}
+{%- endmacro %}
+
+{% macro duckdb__sha256_hex(text) -%}
+    sha256({{ text }})
+{%- endmacro %}
+
+{% macro default__sha256_hex(text) -%}
+    encode(sha256(convert_to({{ text }}, 'UTF8')), 'hex')
+{%- endmacro %}
+
+
+{#-
+    The part of a value that identifies no one, by kind:
+      email       the domain ('***@example.com')
+      phone       the country prefix (first three characters of E.164: '+49***')
+      name        the initial ('j***')
+      address     the first two characters ('SW***' of a postcode)
+      ip          the network of an IPv4 address ('203.0.0.0'); other texts are redacted
+      birth_date  the year ('1990')
+      payment     the last two characters ('**42')
+      free_text   nothing: redacted
+-#}
+{% macro partial_mask(value, pii_type) -%}
+    {%- if pii_type == 'email' -%}
+        case when {{ value }} is not null then
+            {{ dbt.concat(["'***@'", dbt.split_part(value, "'@'", 2)]) }}
+        end
+    {%- elif pii_type == 'phone' -%}
+        case when {{ value }} is not null then {{ dbt.concat(['left(' ~ value ~ ', 3)', "'***'"]) }} end
+    {%- elif pii_type == 'name' -%}
+        case when {{ value }} is not null then {{ dbt.concat(['left(' ~ value ~ ', 1)', "'***'"]) }} end
+    {%- elif pii_type == 'address' -%}
+        case when {{ value }} is not null then {{ dbt.concat(['left(' ~ value ~ ', 2)', "'***'"]) }} end
+    {%- elif pii_type == 'ip' -%}
+        case
+            when {{ value }} is null then null
+            when {{ tributary.matches_pattern(value, '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$') }}
+                then {{ dbt.concat([
+                    dbt.split_part(value, "'.'", 1), "'.'", dbt.split_part(value, "'.'", 2), "'.0.0'"
+                ]) }}
+            else '[redacted]'
+        end
+    {%- elif pii_type == 'birth_date' -%}
+        left({{ value }}, 4)
+    {%- elif pii_type == 'payment' -%}
+        case when {{ value }} is not null then {{ dbt.concat(["'**'", dbt.right(value, '2')]) }} end
+    {%- else -%}
+        {{ tributary.redact(value) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro redact(value) -%}
+    case when {{ value }} is not null then '[redacted]' end
+{%- endmacro %}
+
+
+{#-
+    Whether `text` matches the regular expression `pattern` (a literal, in the syntax both
+    RE2 and PostgreSQL's AREs read: character classes, anchors, repetition counts).
+-#}
+{% macro matches_pattern(text, pattern) -%}
+    {{ return(adapter.dispatch('matches_pattern', 'tributary')(text, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__matches_pattern(text, pattern) -%}
+    regexp_matches({{ text }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro default__matches_pattern(text, pattern) -%}
+    ({{ text }} ~ '{{ pattern }}')
+{%- endmacro %}
