@@ -115,8 +115,13 @@ postgres-up: ## start the local PostgreSQL 15 (as root; apt-get installs it wher
 		if [ -z "$$($(PG_ADMIN) -tAc "select 1 from pg_database where datname = '$(PG_DATABASE)'")" ]; then \
 			$(PG_ADMIN) -c "create database \"$(PG_DATABASE)\" owner \"$(PG_USER)\""; \
 		fi; \
+		for role in $$(tail -n +2 seeds/governance/roles.csv | cut -d, -f1); do \
+			if [ -z "$$($(PG_ADMIN) -tAc "select 1 from pg_roles where rolname = '$$role'")" ]; then \
+				$(PG_ADMIN) -c "create role \"$$role\" nologin"; \
+			fi; \
+		done; \
 	fi; \
-	echo "PostgreSQL $(PG_VERSION) is up: postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE) (role and database exist)."
+	echo "PostgreSQL $(PG_VERSION) is up: postgresql://$(PG_USER)@$(PG_HOST):$(PG_PORT)/$(PG_DATABASE) (role and database exist, and the access-policy roles of seeds/governance/roles.csv)."
 
 postgres-demo: $(STAMP) postgres-up ## generate the sandbox (once), load it into PostgreSQL, dbt build --target postgres
 	@start=$$(date +%s); \

@@ -10,6 +10,7 @@ fails instead when TRIBUTARY_REQUIRE_POSTGRES=1 (CI sets it: .ci/run starts the 
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -220,8 +221,13 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     staging = {uid: rel for uid, rel in relations.items() if rel.startswith("staging.stg_")}
     assert len(staging) >= 13
 
+    vault = settings.restricted_warehouse_path(workspace.warehouse)
     counts = {
-        rel: (_pg_count(database, rel), warehouse_count(workspace.warehouse, rel))
+        rel: (
+            _pg_count(database, rel),
+            # on DuckDB the vault's schema is in its own database file
+            warehouse_count(vault if rel.startswith("restricted.") else workspace.warehouse, rel),
+        )
         for rel in relations.values()
     }
     # Staging filters nothing on either warehouse: the same rows, model for model.
@@ -231,6 +237,16 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     }
     # And every other relation the build made (seeds, intermediate, marts, snapshots) too.
     assert {rel: c for rel, c in counts.items() if c[0] != c[1]} == {}
+
+    # Grants follow the access policy: every relation is readable by exactly the roles its
+    # classification allows (seeds/governance/access_policy.csv), raw_* by none of them.
+    expected = _policy_readers(pg_target)
+    granted = _pg_select_grants(database)
+    assert {rel: granted.get(rel, set()) for rel in expected} == expected
+    assert expected["restricted.pii_customers"] == {"privacy_officer"}
+    assert "reporter" in expected["marts.fct_orders"]
+    raw_grants = {rel: roles for rel, roles in granted.items() if rel.startswith("raw_")}
+    assert raw_grants == {}
 
     tests = sum(uid.startswith(("test.", "unit_test.")) for uid in statuses)
     report(
@@ -247,6 +263,30 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     )[0]
     assert outcome == "failed"
     assert message
+
+
+def _policy_readers(target: Path) -> dict[str, set[str]]:
+    """schema.relation -> the roles the access policy lets read it, for every relation built."""
+    with (ROOT / "seeds" / "governance" / "access_policy.csv").open() as policy_file:
+        policy = list(csv.DictReader(policy_file))
+    manifest = json.loads((target / "manifest.json").read_text())
+    readers: dict[str, set[str]] = {}
+    for uid, relation in _built_relations(target).items():
+        classification = manifest["nodes"][uid]["config"]["meta"]["classification"]
+        readers[relation] = {r["role"] for r in policy if r["classification"] == classification}
+    return readers
+
+
+def _pg_select_grants(database: str) -> dict[str, set[str]]:
+    """schema.relation -> the roles granted SELECT on it (the owner's own privileges aside)."""
+    granted: dict[str, set[str]] = {}
+    for schema, table, grantee in _pg_rows(
+        database,
+        "select table_schema, table_name, grantee from information_schema.role_table_grants"
+        " where privilege_type = 'SELECT' and grantee <> current_user",
+    ):
+        granted.setdefault(f"{schema}.{table}", set()).add(grantee)
+    return granted
 
 
 def test_an_unreachable_server_fails_the_load_and_says_why(
