@@ -16,7 +16,7 @@ export DBT_PROJECT_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
 .PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
-	postgres-up postgres-demo postgres-build
+	governance catalog postgres-up postgres-demo postgres-build
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,9 +61,9 @@ dbt-build: $(STAMP) ## dbt build on the dev target, then the summary of what it 
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness
 
-test: $(STAMP) lint ## the test command: lint (every pre-commit hook), pytest (real dlt, DuckDB and dbt runs)
+test: $(STAMP) lint governance ## the test command: lint (every pre-commit hook), the governance check, pytest (real dlt, DuckDB and dbt runs)
 	$(PY) -m pytest
-	@echo "Tests done: lint (pre-commit on every file) and pytest passed."
+	@echo "Tests done: lint (pre-commit on every file), the governance check and pytest passed."
 
 lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff, YAML, dbt parse, sqlfluff
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
@@ -73,6 +73,12 @@ fix: $(STAMP) ## apply ruff's and sqlfluff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix models snapshots tests analyses --processes 2
+
+governance: $(STAMP) ## the governance contract check: every breach (meta, PII, access, contracts, descriptions, lineage), exit 1 on any
+	$(PY) -m governance check
+
+catalog: $(STAMP) ## write the governance catalog (owners, classification, PII, retention, access, lineage) to reports/
+	$(PY) -m governance catalog --output reports
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)

@@ -217,6 +217,31 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     assert set(statuses.values()) <= {"pass", "success", "warn"}, {
         uid: status for uid, status in statuses.items() if status not in ("pass", "success", "warn")
     }
+    # The dbt audit log on PostgreSQL: the build, node for node, with the rows the adapter
+    # reports (PostgreSQL does, for seeds and tables).
+    invocation = json.loads((pg_target / "run_results.json").read_text())["metadata"][
+        "invocation_id"
+    ]
+    assert _pg_rows(
+        database,
+        "select command, status, nodes_total, nodes_failed from audit.dbt_runs"
+        f" where invocation_id = '{invocation}'",
+    ) == [("build", "success", len(results) - 1, 0)]  # less the on-run-end hook itself
+    logged = dict(
+        _pg_rows(
+            database,
+            "select unique_id, status from audit.dbt_node_results"
+            f" where invocation_id = '{invocation}'",
+        )
+    )
+    assert logged == {uid: s for uid, s in statuses.items() if not uid.startswith("operation.")}
+    seeded = _pg_rows(
+        database,
+        "select rows_affected from audit.dbt_node_results"
+        f" where invocation_id = '{invocation}' and node_name = 'countries'",
+    )
+    assert seeded == [(_pg_count(database, "staging.countries"),)]
+
     relations = _built_relations(pg_target)
     staging = {uid: rel for uid, rel in relations.items() if rel.startswith("staging.stg_")}
     assert len(staging) >= 13
@@ -263,6 +288,27 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     )[0]
     assert outcome == "failed"
     assert message
+
+    # A failed dbt run is in PostgreSQL's audit log too, with the database's message.
+    with _connect(database) as connection, connection.cursor() as cursor:
+        cursor.execute("alter table raw_fx.rates rename to rates_withheld")
+    connection.close()
+    broken = _run(
+        DBT, "run", "--target", "postgres", "-s", "stg_fx__rates",
+        "--target-path", str(tmp_path / "pg_failed"), "--log-path", str(tmp_path / "pg_logs"),
+    )  # fmt: skip
+    assert broken.returncode == 1, broken.stdout[-3000:]
+    ((status, failed_nodes),) = _pg_rows(
+        database,
+        "select status, nodes_failed from audit.dbt_runs order by started_at desc limit 1",
+    )
+    assert (status, failed_nodes) == ("failed", 1)
+    (message,) = _pg_rows(
+        database,
+        "select message from audit.dbt_node_results where node_name = 'stg_fx__rates'"
+        " and status = 'error'",
+    )[0]
+    assert "raw_fx.rates" in message
 
 
 def _policy_readers(target: Path) -> dict[str, set[str]]:

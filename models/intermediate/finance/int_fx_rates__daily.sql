@@ -49,17 +49,21 @@ quotes as (
     select
         rate_date,
         quote_currency_code as currency_code,
-        rate as rate_per_eur
+        rate as rate_per_eur,
+        _load_id
     from rates
     where base_currency_code = 'EUR' and quote_currency_code != 'EUR'
 ),
 
+-- EUR's row of a day comes with that day's publication: the load that brought its quotes
 eur_quotes as (
-    select distinct
+    select
         rate_date,
         'EUR' as currency_code,
-        cast(1.0 as {{ dbt.type_float() }}) as rate_per_eur
+        cast(1.0 as {{ dbt.type_float() }}) as rate_per_eur,
+        max(_load_id) as _load_id
     from quotes
+    group by rate_date
 ),
 
 all_quotes as (
@@ -122,6 +126,7 @@ published as (
         currency_days.currency_code,
         all_quotes.rate_date,
         all_quotes.rate_per_eur,
+        all_quotes._load_id,
         -- publications so far: constant from one publication to the next, so it groups a
         -- business day with the days after it that carry its rate (a portable "last value
         -- ignoring nulls", which PostgreSQL lacks)
@@ -144,7 +149,9 @@ carried as (
         max(rate_per_eur) over (
             partition by currency_code, publication_number
         ) as rate_per_eur,
-        max(rate_date) over (partition by currency_code, publication_number) as rate_date_used
+        max(rate_date) over (partition by currency_code, publication_number) as rate_date_used,
+        -- row-level lineage: the load of the rate the day applies
+        max(_load_id) over (partition by currency_code, publication_number) as _load_id
     from published
 ),
 
@@ -156,7 +163,8 @@ final as (
         carried.rate_date_used,
         carried.rate_date_used < carried.date_day as is_carried_forward,
         '{{ reporting_currency }}' as reporting_currency_code,
-        reporting.rate_per_eur / carried.rate_per_eur as reporting_rate
+        reporting.rate_per_eur / carried.rate_per_eur as reporting_rate,
+        carried._load_id
     from carried
     left join carried as reporting
         on

@@ -28,6 +28,10 @@
     or who was loaded since (the country may have changed). All the customer's orders, not
     only the changed one: a late, back-dated order takes `is_first_order` from another.
     So a full refresh and an incremental run give the same table.
+
+    This file is version 2 (fct_orders.yml): v1, fct_orders_v1.sql, adds back `customer_id`,
+    which v2 no longer carries (the buyer is `customer_key`). A warehouse built before v2 needs
+    `dbt build -s fct_orders --full-refresh` once, as an incremental merge does not drop a column.
 -#}
 
 {{
@@ -158,7 +162,6 @@ final as (
         -- ids
         cast(order_id as bigint) as order_id,
         cast(customer_key as varchar) as customer_key,
-        cast(customer_id as bigint) as customer_id,
 
         -- attributes
         cast(country_code as varchar) as country_code,
