@@ -1,4 +1,10 @@
-"""`python -m governance check` and `python -m governance catalog`."""
+"""`python -m governance`: the contract check, the catalog, retention tiering and erasure.
+
+check      fail with every breach of the meta contract (make governance)
+catalog    write the governance catalog under reports/ (make catalog)
+retention  move rows past retention to the Parquet cold archive (make retention)
+erasure    honour every erasure request everywhere personal data lives (make erasure)
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,14 @@ import argparse
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from governance.bouncer import BouncerError, run_bouncer
-from governance.manifest import load_manifest
+from governance.manifest import Manifest, load_manifest
 from governance.rules import manifest_breaches, warehouse_breaches
 from governance.warehouse import Warehouse, WarehouseUnavailableError
+from ingestion.settings import archive_dir, destination_name, warehouse_path
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
@@ -119,6 +127,74 @@ def catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def _today(args: argparse.Namespace) -> date:
+    """The effective date: --today, else TRIBUTARY_TODAY, else the calendar's (tests pin it)."""
+    text = args.today or os.environ.get("TRIBUTARY_TODAY")
+    return date.fromisoformat(text) if text else date.today()
+
+
+def _manifest_for(args: argparse.Namespace) -> Manifest:
+    project_dir: Path = args.project_dir.resolve()
+    target_dir: Path = (args.target_path or project_dir / "target").resolve()
+    if not args.no_parse:
+        parse_project(project_dir, target_dir)
+    return load_manifest(target_dir / "manifest.json")
+
+
+def retention(args: argparse.Namespace) -> int:
+    from governance import retention as tiering
+    from governance.warehouse import open_for_governance
+
+    if destination_name() != "duckdb":
+        _say("Retention tiering runs on the DuckDB warehouse; on PostgreSQL use its partitions "
+             "(not done here): nothing tiered.")  # fmt: skip
+        return 0
+    today = _today(args)
+    retention_plan = tiering.plan(_manifest_for(args))
+    archive = archive_dir()
+    _say(f"Tiering {len(retention_plan.policies)} relations with a retention, as of {today} ...")
+    for problem in retention_plan.undeclared:
+        _say(f"  not tiered: {problem}")
+    with open_for_governance(warehouse_path()) as connection:
+        results = tiering.apply_retention(connection, retention_plan, today, archive, _say)
+    moved = sum(r.rows_archived for r in results)
+    files = sum(len(r.files) for r in results)
+    _say(
+        f"Retention done: {moved:,} rows past retention archived in {files} Parquet files under "
+        f"{archive}; {len(results)} relations checked, each logged in audit.governance_actions; "
+        "history views <table>__history read hot and cold together."
+    )
+    return 1 if retention_plan.undeclared else 0
+
+
+def erasure(args: argparse.Namespace) -> int:
+    from governance import erasure as forgetting
+    from governance.warehouse import open_for_governance
+
+    if destination_name() != "duckdb":
+        _say("Erasure runs on the DuckDB warehouse; on PostgreSQL it is not implemented yet: "
+             "nothing erased.")  # fmt: skip
+        return 1
+    today = _today(args)
+    erasure_plan = forgetting.plan(_manifest_for(args))
+    for problem in erasure_plan.problems:
+        _say(f"  erasure meta problem: {problem}")
+    _say(f"Honouring erasure requests on {len(erasure_plan.targets)} declared tables, the vault "
+         "and the archive ...")  # fmt: skip
+    with open_for_governance(warehouse_path()) as connection:
+        identity, results = forgetting.apply_erasure(
+            connection, erasure_plan, today, archive_dir(), _say
+        )
+    rows = sum(r.rows for r in results)
+    _say(
+        f"Erasure done: {len(identity.customer_ids)} requests honoured ({len(identity.tokens)} "
+        f"identifying tokens, {len(identity.contact_ids)} CRM contacts resolved to them; "
+        f"{identity.requests_without_identity} known only by their account), {rows:,} rows "
+        "deleted or anonymized; every action in audit.governance_actions."
+    )
+    return 1 if erasure_plan.problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m governance", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     common(catalog_command)
     catalog_command.add_argument("--output", type=Path, default=PROJECT_DIR / "reports")
     catalog_command.set_defaults(handler=catalog)
+
+    for name, handler, summary in (
+        ("retention", retention, "move rows past retention_days to the Parquet cold archive"),
+        ("erasure", erasure, "honour every erasure request: raw tables, vault, archive"),
+    ):
+        command = commands.add_parser(name, help=summary)
+        common(command)
+        command.add_argument(
+            "--today", help="the effective date, YYYY-MM-DD (default: TRIBUTARY_TODAY or today)"
+        )
+        command.set_defaults(handler=handler)
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

@@ -1,12 +1,17 @@
 """What the built warehouse holds, for the content half of the check: each relation's columns and
-a sample of its string values. Read-only: the check never writes to the warehouse."""
+a sample of its string values (read-only: the check never writes to the warehouse); and the
+warehouse opened for writing, with the vault attached, for retention and erasure."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from ingestion.settings import restricted_warehouse_path
 
 # Values sampled per string column: enough to see what a column holds, few enough that the
 # whole project is sampled in seconds. The first rows of a scan, not a random sample, so that
@@ -65,3 +70,18 @@ class Warehouse:
 
     def close(self) -> None:
         self._connection.close()
+
+
+@contextlib.contextmanager
+def open_for_governance(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The warehouse for writing, with the vault's file attached as `restricted` (as the
+    runner's dbt targets attach it): retention and erasure change both."""
+    if not warehouse.exists():
+        raise SystemExit(f"No warehouse at {warehouse}: load and build first (make demo).")
+    connection = duckdb.connect(str(warehouse))
+    try:
+        vault = restricted_warehouse_path(warehouse)
+        connection.execute(f"attach '{str(vault).replace(chr(39), chr(39) * 2)}' as restricted")
+        yield connection
+    finally:
+        connection.close()

@@ -60,6 +60,13 @@ def restricted_warehouse_path(warehouse: Path | None = None) -> Path:
     return main.with_name(main.name.replace(".duckdb", "_restricted.duckdb"))
 
 
+def archive_dir() -> Path:
+    """The Parquet cold archive of rows past retention: TRIBUTARY_ARCHIVE_DIR, else `archive/`
+    beside the warehouse file."""
+    explicit = os.environ.get("TRIBUTARY_ARCHIVE_DIR")
+    return Path(explicit) if explicit else warehouse_path().parent / "archive"
+
+
 def pipelines_dir() -> Path:
     """dlt's working folders, kept beside the warehouse so that they are reset together.
 
