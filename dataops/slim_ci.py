@@ -167,10 +167,11 @@ def summary(results_file: Path, warehouse: Path) -> str:
     models = sorted(
         r["unique_id"].split(".")[-1] for r in results if r["unique_id"].startswith(built)
     )
-    statuses = Counter(r["status"] for r in results)
+    tests = [r for r in results if r["unique_id"].startswith(("test.", "unit_test."))]
+    statuses = Counter(r["status"] for r in results if not r["unique_id"].startswith("exposure."))
     outcome = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
     return (
         f"Slim CI: built {len(models)} changed or downstream node(s) ({', '.join(models)}) and "
-        f"ran {len(results) - len(models)} tests: {outcome}. Relations in the {PR_SCHEMA_PREFIX}* "
+        f"ran {len(tests)} tests: {outcome}. Relations in the {PR_SCHEMA_PREFIX}* "
         f"schemas of {warehouse}; results in {results_file}."
     )

@@ -27,6 +27,10 @@ def test_the_full_build_on_the_ci_target_runs_and_passes_every_node(
     expected = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] in buildable}
     expected |= set(manifest["unit_tests"])
     statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    # Exposures are listed too, as `no-op`: dbt builds nothing for a consumer.
+    exposures = {uid: statuses.pop(uid) for uid in list(statuses) if uid.startswith("exposure.")}
+    assert set(exposures) == set(manifest["exposures"])
+    assert set(exposures.values()) <= {"no-op"}
     assert expected - set(statuses) == set()
     # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
     assert set(statuses.values()) <= {"pass", "success", "warn"}, {
