@@ -43,6 +43,11 @@ def _export_ref(ref: str, project_dir: Path, into: Path) -> str:
     """The files of `ref` (as committed, not the work tree) written under `into`; its commit."""
     resolved = _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", cwd=project_dir)
     if resolved.returncode != 0:
+        # A fresh clone of another branch has main only as origin/main.
+        resolved = _git(
+            "rev-parse", "--verify", "--quiet", f"origin/{ref}^{{commit}}", cwd=project_dir
+        )
+    if resolved.returncode != 0:
         raise SlimCiError(
             f"git ref {ref!r} is not a commit in {project_dir} (PROD_REF names the branch or "
             "commit that production was built from)."
