@@ -63,6 +63,12 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
         print(f"  {self.address_string()} {format % args}", flush=True)
 
 
+class _SiteServer(http.server.ThreadingHTTPServer):
+    # A browser keeps idle connections open; stopping must not wait for them to close.
+    daemon_threads = True
+    block_on_close = False
+
+
 def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
     """Serve `site` until Ctrl-C or SIGTERM; returns 0 after a clean stop."""
     site = site if site.is_absolute() else ROOT / site
@@ -70,7 +76,7 @@ def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
         raise DocsError(f"No docs site at {site}: run `make docs` first.")
     handler = type("SiteHandler", (_SiteHandler,), {"site": site, "served": 0})
     try:
-        server = http.server.ThreadingHTTPServer((host, port), handler)
+        server = _SiteServer((host, port), handler)
     except OSError as exc:
         raise DocsError(f"Cannot listen on {host}:{port}: {exc.strerror} (set DOCS_PORT).") from exc
 
