@@ -16,10 +16,11 @@ export DBT_PROJECT_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
 .PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
-	governance catalog postgres-up postgres-demo postgres-build
+	governance catalog retention erasure postgres-up postgres-demo postgres-build prod-manifest \
+	ci-changed docs serve-docs chromium
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 # The virtual environment is rebuilt only when requirements.txt changes.
 $(STAMP): requirements.txt
@@ -29,9 +30,23 @@ $(STAMP): requirements.txt
 	@touch $(STAMP)
 	@echo "Python environment ready in $(VENV)."
 
-setup: $(STAMP) ## create or refresh .venv with the pinned requirements; install the git hooks
+setup: $(STAMP) ## create or refresh .venv with the pinned requirements; install the git hooks and Chromium
 	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/pre-commit install; fi
+	@# Chromium is only for the docs-site test: a machine without root still gets a working setup.
+	@$(MAKE) --no-print-directory chromium || echo "Setup: Chromium is missing; the docs-site test will skip (make chromium as root installs it)."
 	@echo "Setup done: $(VENV) is current with requirements.txt; pre-commit hooks installed."
+
+chromium: ## install Chromium and ChromeDriver for the docs-site test (apt-get as root, only where missing)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
+		echo "Chromium is installed: $$(chromium --version 2>/dev/null), $$(command -v chromedriver)."; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing Chromium and ChromeDriver (Debian packages chromium, chromium-driver) with apt-get ..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null && \
+		echo "Chromium installed: $$(chromium --version 2>/dev/null), $$(command -v chromedriver)."; \
+	else \
+		echo "Chromium or ChromeDriver is missing and installing them needs root (apt-get install chromium chromium-driver)."; \
+		exit 1; \
+	fi
 
 demo: $(STAMP) ## generate the sandbox (once), load all six sources, check freshness, build with dbt, summarize
 	@start=$$(date +%s); \
@@ -61,18 +76,25 @@ dbt-build: $(STAMP) ## dbt build on the dev target, then the summary of what it 
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness
 
-test: $(STAMP) lint governance ## the test command: lint (every pre-commit hook), the governance check, pytest (real dlt, DuckDB and dbt runs)
+# CI's job (.ci/run): lint; the governance contract check; pytest, whose session builds a freshly
+# generated scale-1 sandbox on the `ci` target (the full `dbt build`, tests/python/test_ci_build.py)
+# and the whole project on PostgreSQL (the portability build, tests/python/test_postgres.py), and
+# tests governance (masking, the unmasked-PII scan, retention, erasure), slim CI and the docs site.
+test: $(STAMP) lint governance ## the CI job: lint, governance check, pytest (ci-target build, PostgreSQL build, governance, slim CI, docs site)
 	$(PY) -m pytest
 	@echo "Tests done: lint (pre-commit on every file), the governance check and pytest passed."
 
-lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff, YAML, dbt parse, sqlfluff
+lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff (lint, format), YAML, dbt parse, sqlfluff (models, snapshots, tests, macros)
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 	@echo "Lint done: every pre-commit hook passed on every file (.pre-commit-config.yaml)."
 
-fix: $(STAMP) ## apply ruff's and sqlfluff's fixes and formatting
+fix: $(STAMP) ## apply the fixable lint findings: whitespace, end of file, ruff, ruff format, sqlfluff
+	-@git ls-files -z -- . ':(exclude)seeds/**/*.csv' | xargs -0 $(BIN)/trailing-whitespace-fixer >/dev/null
+	-@git ls-files -z | xargs -0 $(BIN)/end-of-file-fixer >/dev/null
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/sqlfluff fix models snapshots tests analyses --processes 2
+	-$(BIN)/sqlfluff fix models snapshots tests --processes 2 --disable-progress-bar
+	@echo "Fix done: whitespace, ruff and sqlfluff fixes applied; run make lint for what is left (macro findings of python -m dataops lint-macros are fixed by hand)."
 
 governance: $(STAMP) ## the governance contract check: every breach (meta, PII, access, contracts, descriptions, lineage), exit 1 on any
 	$(PY) -m governance check
@@ -141,6 +163,25 @@ postgres-build: $(STAMP) ## load every source into PostgreSQL, then dbt build --
 	$(DBT) build --target postgres --target-path target/postgres --quiet && \
 	echo "PostgreSQL build done in $$(( $$(date +%s) - start ))s: dlt loaded the raw_* schemas and dbt built and tested the project in $(PG_DATABASE) on $(PG_HOST):$(PG_PORT) (results in target/postgres/run_results.json)."
 
+# ---------------------------------------------------------------- slim CI and the docs site
+# Production is the warehouse `make demo` builds from main (dev target); its manifest is kept in
+# state/prod (not committed). See README "Developer workflow".
+PROD_REF ?= main
+DOCS_TARGET ?= dev
+DOCS_PORT ?= 8780
+
+prod-manifest: $(STAMP) ## save the manifest of production's code (git ref PROD_REF=main) in state/prod for slim CI
+	$(PY) -m dataops prod-manifest --ref $(PROD_REF)
+
+ci-changed: $(STAMP) ## slim CI: dbt build state:modified+ on the pr target, deferring to state/prod (pr_* schemas)
+	$(PY) -m dataops ci-changed
+
+docs: $(STAMP) ## generate the docs site as one static file (target/docs/static_index.html; DOCS_TARGET=dev)
+	$(PY) -m dataops docs --target $(DOCS_TARGET)
+
+serve-docs: $(STAMP) ## serve the static docs site on http://127.0.0.1:8780/ (DOCS_PORT; Ctrl-C stops)
+	$(PY) -m dataops serve-docs --port $(DOCS_PORT)
+
 clean: ## remove generated data, the warehouse, dbt artefacts and reports (keeps .venv)
-	rm -rf data warehouse target dbt_packages logs reports .pytest_cache
-	@echo "Clean: removed data/, warehouse/, target/, logs/ and reports/."
+	rm -rf data warehouse target dbt_packages logs reports state .pytest_cache
+	@echo "Clean: removed data/, warehouse/, target/, logs/, reports/ and state/."

@@ -17,7 +17,8 @@
     cast(
         case {{ minor_units }}
             {%- for decimals in range(0, 5) %}
-            when {{ decimals }} then round(cast({{ amount }} as {{ dbt.type_numeric() }}), {{ decimals }})
+            when {{ decimals }}
+                then round(cast({{ amount }} as {{ dbt.type_numeric() }}), {{ decimals }})
             {%- endfor %}
         end
         as {{ dbt.type_numeric() }}

@@ -73,16 +73,19 @@
     case
         when {{ text }} ~ '{{ ns.captures["%Y"] }}' then
             case
-                when {{ year }} >= 1
+                when
+                    {{ year }} >= 1
                     and {{ month }} between 1 and 12
                     and {{ day }} between 1 and
                     case
-                        when {{ month }} = 2 then
-                            case
-                                when ({{ year }} % 4 = 0 and {{ year }} % 100 != 0)
-                                    or {{ year }} % 400 = 0 then 29
-                                else 28
-                            end
+                        when {{ month }} = 2
+                            then
+                                case
+                                    when
+                                        ({{ year }} % 4 = 0 and {{ year }} % 100 != 0)
+                                        or {{ year }} % 400 = 0 then 29
+                                    else 28
+                                end
                         -- 31, 30 alternating, restarting in August: 31 - (month - 1) % 7 % 2
                         else 31 - ({{ month }} - 1) % 7 % 2
                     end

@@ -1,11 +1,14 @@
 {#-
     Use a folder's custom schema name as it is ("staging", "marts", ...), so that every target
     builds the schemas DESIGN.md names; models without one land in the target's own schema.
+    The `pr` target (slim CI, `make ci-changed`) builds in the production warehouse, so its
+    schemas get a `pr_` prefix ("pr_marts") and never replace a production relation.
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- set prefix = 'pr_' if target.name == 'pr' else '' -%}
     {%- if custom_schema_name is none -%}
-        {{ target.schema }}
+        {{ prefix }}{{ target.schema }}
     {%- else -%}
-        {{ custom_schema_name | trim }}
+        {{ prefix }}{{ custom_schema_name | trim }}
     {%- endif -%}
 {%- endmacro %}

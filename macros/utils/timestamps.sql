@@ -21,7 +21,8 @@
 
 {% macro default__to_utc_timestamp(text) -%}
     case
-        when right({{ text }}, 1) = 'Z'
+        when
+            right({{ text }}, 1) = 'Z'
             or substring({{ text }} from length({{ text }}) - 5 for 1) in ('+', '-')
             then (cast({{ text }} as timestamp with time zone) at time zone 'UTC')
         else cast({{ text }} as timestamp)

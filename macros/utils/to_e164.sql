@@ -18,7 +18,8 @@
         when {{ calling_code }} = '1' and length({{ digits }}) = 11 and {{ digits }} like '1%'
             then '+' || {{ digits }}
         when {{ trunk_prefix }} is not null and {{ digits }} like {{ trunk_prefix }} || '%'
-            then '+' || {{ calling_code }}
+            then
+                '+' || {{ calling_code }}
                 || substring({{ digits }} from length({{ trunk_prefix }}) + 1)
         else '+' || {{ calling_code }} || {{ digits }}
     end

@@ -57,7 +57,8 @@ def test_the_build_and_its_tests_pass_on_loaded_data(loaded: Workspace, tmp_path
 
     assert run.returncode == 0, run.stdout[-4000:]
     results = json.loads((tmp_path / "run_results.json").read_text())["results"]
-    statuses = {r["unique_id"]: r["status"] for r in results}
+    # exposures are listed too, as `no-op`: dbt builds nothing for a consumer
+    statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"][:9] != "exposure."}
     assert sum(uid.startswith("test.") for uid in statuses) >= 50
     # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
     assert set(statuses.values()) <= {"pass", "success", "warn"}, {

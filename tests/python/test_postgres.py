@@ -212,7 +212,8 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     assert duck_build.returncode == 0, duck_output[-4000:]
 
     results = json.loads((pg_target / "run_results.json").read_text())["results"]
-    statuses = {r["unique_id"]: r["status"] for r in results}
+    # exposures are listed too, as `no-op`: dbt builds nothing for a consumer
+    statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"][:9] != "exposure."}
     # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
     assert set(statuses.values()) <= {"pass", "success", "warn"}, {
         uid: status for uid, status in statuses.items() if status not in ("pass", "success", "warn")

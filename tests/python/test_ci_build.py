@@ -1,0 +1,56 @@
+"""CI's full build: a freshly generated scale-1 sandbox, loaded by the command line, built and
+tested by `dbt build` on the `ci` target into a new warehouse (the `scale_one` session fixture,
+which the scale-1 tests share, so that `make test` pays for one full build)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+
+from tests.python.conftest import BuiltWarehouse
+from tests.python.helpers import warehouse_rows
+
+
+def test_the_full_build_on_the_ci_target_runs_and_passes_every_node(
+    scale_one: BuiltWarehouse, report: Callable[[str], None]
+) -> None:
+    results = json.loads((scale_one.target / "run_results.json").read_text())
+    manifest = json.loads((scale_one.target / "manifest.json").read_text())
+
+    assert results["args"]["target"] == "ci"
+    assert results["args"]["which"] == "build"
+    assert not results["args"].get("select"), "the CI build selects everything"
+
+    # Every model, seed, snapshot, data test and unit test of the project ran, and none failed.
+    buildable = ("model", "seed", "snapshot", "test")
+    expected = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] in buildable}
+    expected |= set(manifest["unit_tests"])
+    statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    # Exposures are listed too, as `no-op`: dbt builds nothing for a consumer.
+    exposures = {uid: statuses.pop(uid) for uid in list(statuses) if uid.startswith("exposure.")}
+    assert set(exposures) == set(manifest["exposures"])
+    assert set(exposures.values()) <= {"no-op"}
+    assert expected - set(statuses) == set()
+    # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
+    assert set(statuses.values()) <= {"pass", "success", "warn"}, {
+        uid: s for uid, s in statuses.items() if s not in ("pass", "success", "warn")
+    }
+
+    # A fresh warehouse: one load of each source, and every mart built there by this run.
+    runs = warehouse_rows(
+        scale_one.warehouse, "select source_name, outcome from audit.ingestion_runs"
+    )
+    assert Counter(outcome for _, outcome in runs) == {"loaded": 6}
+    marts = warehouse_rows(
+        scale_one.warehouse,
+        "select count(*) from information_schema.tables where table_schema in ('marts', 'ml')",
+    )[0][0]
+    assert marts >= 14
+
+    kinds = Counter(uid.split(".")[0] for uid in statuses)
+    report(
+        f"ci build: dbt build --target ci in {results['elapsed_time']:.0f}s on a fresh scale-1 "
+        f"warehouse: {', '.join(f'{n} {kind}s' for kind, n in sorted(kinds.items()))}, "
+        f"{Counter(statuses.values())['warn']} warnings, no failures"
+    )

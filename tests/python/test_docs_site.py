@@ -1,0 +1,222 @@
+"""The docs site as a stakeholder sees it: `make docs` on the CI build's warehouse, served by
+`make serve-docs`, opened in headless Chromium.
+
+Chromium and ChromeDriver are Debian's (`make chromium` installs them as root where missing).
+The test skips, saying why, where they are missing, and fails instead when
+TRIBUTARY_REQUIRE_CHROMIUM=1 (CI sets it: .ci/run installs them). Screenshots go to
+reports/docs-site/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.python.conftest import ROOT, BuiltWarehouse, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = ROOT / "reports" / "docs-site"
+# The flags Chromium needs here: no sandbox as root, no GPU, and no background traffic, which
+# the closed network would refuse (many connections at every start).
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1440,960",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def docs_site(
+    scale_one: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, float]:
+    """`python -m dataops docs` (what `make docs` runs) on the CI build's warehouse."""
+    target = tmp_path_factory.mktemp("docs") / "target"
+    started = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "dataops", "docs", "--target", "ci", "--target-path", str(target)],
+        cwd=ROOT,
+        env=scale_one.env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    seconds = time.perf_counter() - started
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    site = target / "static_index.html"
+    assert "Docs site generated in" in run.stdout and str(site) in " ".join(run.stdout.split())
+    return site, seconds
+
+
+@pytest.fixture
+def served(docs_site: tuple[Path, float]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m dataops serve-docs` (what `make serve-docs` runs) on a free port."""
+    site, _ = docs_site
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dataops", "serve-docs", "--site", str(site), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = server.stdout.readline() if server.stdout else ""
+        assert f"http://127.0.0.1:{port}/" in banner, banner + (server.stderr.read() or "")
+        yield f"http://127.0.0.1:{port}/", server
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
+    if missing:
+        reason = f"{' and '.join(missing)} missing: `make chromium` (as root) installs them"
+        if os.environ.get("TRIBUTARY_REQUIRE_CHROMIUM") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="tributary-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    # The driver named explicitly: Selenium Manager would otherwise try to download one.
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 60) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def page_text(driver: object) -> str:
+    return driver.execute_script("return document.body ? document.body.innerText : ''")
+
+
+# The lineage graph is drawn by cytoscape into the graph panel; its instance hangs on the
+# container element, which tells how many nodes and edges it drew.
+GRAPH_SIZE = """
+const holders = Array.from(document.querySelectorAll('*')).filter(e => e._cyreg && e._cyreg.cy);
+if (!holders.length) { return null; }
+const cy = holders[0]._cyreg.cy;
+return [cy.nodes().length, cy.edges().length, cy.nodes().map(n => n.data('label') || n.id())];
+"""
+
+
+def test_the_docs_site_shows_the_overview_lineage_and_governance(
+    docs_site: tuple[Path, float],
+    served: tuple[str, subprocess.Popen],
+    browser: object,
+    report: Callable[[str], None],
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    site, generate_seconds = docs_site
+    url, server = served
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    # The overview page: the lifecycle and how to read the project.
+    browser.get(url + "#!/overview")
+    overview = wait_for(
+        lambda: (
+            "The lifecycle, and where each stage lives" in page_text(browser) and page_text(browser)
+        ),
+        "the overview page",
+    )
+    for heading in ("How to read the project", "Governance", "Exposures"):
+        assert heading in overview
+    browser.save_screenshot(str(SCREENSHOTS / "overview.png"))
+
+    # A model page shows the owner and the governance meta (classification among them).
+    browser.get(url + "#!/model/model.tributary.fct_orders")
+    details = wait_for(
+        lambda: "CLASSIFICATION" in page_text(browser).upper() and page_text(browser),
+        "fct_orders' details",
+    )
+    flat = " ".join(details.split())
+    assert "analytics-engineering <analytics-engineering@tributary.example>" in flat  # Owner
+    meta = flat[flat.upper().index("CLASSIFICATION") :][:60]
+    assert "internal" in meta, meta
+    for field in ("OWNER", "DOMAIN", "CONTAINS_PII", "RETENTION_DAYS"):
+        assert field in flat.upper()
+    browser.save_screenshot(str(SCREENSHOTS / "model-fct_orders.png"))
+
+    # The lineage graph of that model: opened from the launcher button, drawn with its
+    # parents and children, down to the exposures that read it.
+    browser.find_element(By.CSS_SELECTOR, ".launcher-btn").click()
+    nodes, edges, labels = wait_for(
+        lambda: (size := browser.execute_script(GRAPH_SIZE)) and size[0] > 1 and size,
+        "the lineage graph",
+    )
+    assert edges >= nodes - 1
+    assert {"fct_orders", "int_orders__normalized", "Executive sales dashboard"} <= set(labels)
+    time.sleep(1)  # the layout animates into place
+    browser.save_screenshot(str(SCREENSHOTS / "lineage-fct_orders.png"))
+    browse_seconds = time.perf_counter() - started
+
+    # Ctrl-C stops the server cleanly, with its summary line.
+    server.send_signal(signal.SIGINT)
+    out, err = server.communicate(timeout=30)
+    assert server.returncode == 0, err
+    assert "stopped after" in out
+
+    report(
+        f"docs site: generated in {generate_seconds:.0f}s ({site.stat().st_size / 1e6:.1f} MB, "
+        f"one file); overview, fct_orders page and its lineage graph ({nodes} nodes) checked "
+        f"in Chromium in {browse_seconds:.0f}s; screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+    )
+
+
+def test_every_model_and_exposure_carries_what_the_site_shows(
+    docs_site: tuple[Path, float],
+) -> None:
+    """The site renders each model's `meta` table and owner from the manifest it embeds: every
+    model has its governance fields, and every consumer is an exposure with an owner, a
+    maturity and public marts to depend on."""
+    site, _ = docs_site
+    manifest = json.loads((site.parent / "manifest.json").read_text())
+    models = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+    governance = ("owner", "domain", "classification", "contains_pii")
+    assert {uid: [k for k in governance if k not in n["meta"]] for uid, n in models.items()} == {
+        uid: [] for uid in models
+    }
+    exposures = manifest["exposures"]
+    assert {e["name"] for e in exposures.values()} >= {
+        "executive_sales_dashboard",
+        "churn_model",
+        "bi_tool",
+    }
+    for exposure in exposures.values():
+        assert exposure["owner"]["name"] and exposure["owner"]["email"]
+        assert exposure["maturity"] in ("low", "medium", "high")
+        parents = exposure["depends_on"]["nodes"]
+        assert parents
+        assert all(models[uid]["access"] == "public" for uid in parents), exposure["name"]
+    assert "__overview__" in {d["name"] for d in manifest["docs"].values()}
