@@ -12,7 +12,8 @@ as the body of an analysis of its own, in a scratch copy of the project:
   (`{argument: value}`) where it gives one, else the argument's default, else the argument's
   name as an identifier (`{{ phone }}` renders `phone`), which suits most column arguments;
 - a body that is an expression (most macros return one) is linted as `select <expression>`,
-  a body that starts with `with` or `select` (generic tests) as it is;
+  a body that starts with a statement (`with` or `select` of generic tests, a macro's `create`
+  DDL) as it is;
 - a body that is only Jinja (an `adapter.dispatch` that returns another macro's result, a
   `generate_schema_name`) has no SQL of its own and is not linted; the summary counts those.
 
@@ -52,7 +53,7 @@ BLOCK = re.compile(
     re.DOTALL,
 )
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
-STATEMENT = re.compile(r"^\s*(with|select)\b", re.IGNORECASE)
+STATEMENT = re.compile(r"^\s*(with|select|create|insert|grant)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

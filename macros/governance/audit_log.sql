@@ -90,39 +90,39 @@
 {% endmacro %}
 
 {% macro audit_log_ddl() %}
-    create schema if not exists audit;
-    create table if not exists audit.dbt_runs (
-        invocation_id varchar not null,
-        command varchar not null,
-        target_name varchar not null,
-        target_type varchar not null,
-        run_user varchar,
-        dbt_version varchar,
-        invocation_args varchar,
-        started_at timestamp not null,
-        finished_at timestamp not null,
-        elapsed_seconds double precision,
-        status varchar not null,
-        nodes_total integer not null,
-        nodes_succeeded integer not null,
-        nodes_failed integer not null,
-        nodes_warned integer not null,
-        nodes_skipped integer not null
-    );
-    create table if not exists audit.dbt_node_results (
-        invocation_id varchar not null,
-        unique_id varchar not null,
-        node_name varchar not null,
-        resource_type varchar not null,
-        status varchar not null,
-        rows_affected bigint,
-        failures bigint,
-        execution_seconds double precision,
-        started_at timestamp,
-        completed_at timestamp,
-        relation_name varchar,
-        message varchar
-    );
+create schema if not exists audit;
+create table if not exists audit.dbt_runs (
+    invocation_id varchar not null,
+    command varchar not null,
+    target_name varchar not null,
+    target_type varchar not null,
+    run_user varchar,
+    dbt_version varchar,
+    invocation_args varchar,
+    started_at timestamp not null,
+    finished_at timestamp not null,
+    elapsed_seconds double precision,
+    status varchar not null,
+    nodes_total integer not null,
+    nodes_succeeded integer not null,
+    nodes_failed integer not null,
+    nodes_warned integer not null,
+    nodes_skipped integer not null
+);
+create table if not exists audit.dbt_node_results (
+    invocation_id varchar not null,
+    unique_id varchar not null,
+    node_name varchar not null,
+    resource_type varchar not null,
+    status varchar not null,
+    rows_affected bigint,
+    failures bigint,
+    execution_seconds double precision,
+    started_at timestamp,
+    completed_at timestamp,
+    relation_name varchar,
+    message varchar
+);
 {% endmacro %}
 
 {% macro audit_truncate(message, limit=4000) -%}

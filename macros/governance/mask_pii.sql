@@ -59,8 +59,8 @@
         {%- if column not in declared_types -%}
             {{ exceptions.raise_compiler_error(
                 "mask_pii: unit test " ~ model.name ~ " masks column '" ~ column ~ "' but "
-                ~ "does not declare its type: add `overrides: vars: {unit_test_pii_types: {"
-                ~ column ~ ": <pii_type>}}` to the unit test, as the model's yml declares it"
+                ~ "does not declare its type: map it to its pii_type in the unit test's "
+                ~ "overrides, vars, unit_test_pii_types, as the model's yml declares it"
             ) }}
         {%- endif -%}
         {{ return(declared_types[column]) }}

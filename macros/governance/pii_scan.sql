@@ -21,75 +21,93 @@
     ('***@example.com', '+49***') neither.
 -#}
 {% macro unmasked_pii_scan() -%}
-    {%- set email_pattern = '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}' -%}
-    {%- set phone_pattern = '[+][0-9]{1,3}[ .-]?[0-9]{2,4}[ .-]?[0-9]{3,}'
-        ~ '|[(][0-9]{3}[)] ?[0-9]{3}[ .-][0-9]{4}'
-        ~ '|[0-9]{3}[ .][0-9]{3}[ .][0-9]{3,4}'
-        ~ '|00[0-9]{1,3}[.][0-9]{3}[.][0-9]{4,}' -%}
-    {%- set patterns = {'email': email_pattern, 'phone': phone_pattern} -%}
+    {%- set patterns = tributary.pii_scan_patterns() -%}
+    {%- set columns_by_relation = tributary.text_columns_outside_vault() -%}
+{%- if columns_by_relation | length == 0 %}
+select
+    cast(null as {{ dbt.type_string() }}) as relation_name,
+    cast(null as {{ dbt.type_string() }}) as column_name,
+    cast(null as {{ dbt.type_string() }}) as pii_kind,
+    cast(null as {{ dbt.type_bigint() }}) as matching_rows
+where 1 = 0
+{%- else %}
+with
+{% for key, relation in columns_by_relation.items() %}
+scan_{{ loop.index }} as (
+    select
+        {%- for column in relation['columns'] %}
+        {%- set quoted = 'cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')' %}
+        {%- set outer_loop = loop %}
+        {%- for kind, pattern in patterns.items() %}
+        sum(case when {{ tributary.matches_pattern(quoted, pattern) }} then 1 else 0 end)
+            as c{{ outer_loop.index }}_{{ kind }}{{ "," if not (outer_loop.last and loop.last) }}
+        {%- endfor %}
+        {%- endfor %}
+    from {{ adapter.quote(relation['schema']) }}.{{ adapter.quote(relation['table']) }}
+){{ "," if not loop.last }}
+{% endfor %}
+{%- for key, relation in columns_by_relation.items() %}
+{%- set relation_loop = loop %}
+{%- for column in relation['columns'] %}
+{%- set column_loop = loop %}
+{%- for kind in patterns %}
+select
+    '{{ key }}' as relation_name,
+    '{{ column }}' as column_name,
+    '{{ kind }}' as pii_kind,
+    c{{ column_loop.index }}_{{ kind }} as matching_rows
+from scan_{{ relation_loop.index }}
+where c{{ column_loop.index }}_{{ kind }} > 0
+{{ "union all" if not (relation_loop.last and column_loop.last and loop.last) }}
+{%- endfor %}
+{%- endfor %}
+{%- endfor %}
+{%- endif %}
+{%- endmacro %}
 
+
+{#- The patterns of unmasked_pii_scan, by kind of personal data. -#}
+{% macro pii_scan_patterns() -%}
+    {%- set phone_alternatives = [
+        '[+][0-9]{1,3}[ .-]?[0-9]{2,4}[ .-]?[0-9]{3,}',
+        '[(][0-9]{3}[)] ?[0-9]{3}[ .-][0-9]{4}',
+        '[0-9]{3}[ .][0-9]{3}[ .][0-9]{3,4}',
+        '00[0-9]{1,3}[.][0-9]{3}[.][0-9]{4,}',
+    ] -%}
+    {{ return({
+        'email': '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}',
+        'phone': phone_alternatives | join('|'),
+    }) }}
+{%- endmacro %}
+
+
+{#-
+    Every text or JSON column of every relation in the target's database outside the vault,
+    the raw landing zone and the catalogs, as {'schema.table': {schema, table, columns}}; empty
+    at parse time.
+-#}
+{% macro text_columns_outside_vault() -%}
     {%- set columns_by_relation = {} -%}
-    {%- if execute -%}
-        {%- set listing -%}
-            select table_schema, table_name, column_name
-            from information_schema.columns
-            where
-                table_catalog = '{{ target.database }}'
-                and lower(table_schema) not in ('restricted', 'information_schema', 'pg_catalog')
-                and lower(table_schema) not like 'raw\_%' escape '\'
-                and lower(table_schema) not like 'pg\_%' escape '\'
-                and lower(data_type) in (
-                    'varchar', 'text', 'character varying', 'character', 'json', 'jsonb'
-                )
-            order by table_schema, table_name, column_name
-        {%- endset -%}
-        {%- for row in run_query(listing).rows -%}
-            {%- set key = row[0] ~ '.' ~ row[1] -%}
-            {%- if key not in columns_by_relation -%}
-                {%- do columns_by_relation.update({key: {'schema': row[0], 'table': row[1], 'columns': []}}) -%}
-            {%- endif -%}
-            {%- do columns_by_relation[key]['columns'].append(row[2]) -%}
-        {%- endfor -%}
+    {%- if not execute -%}
+        {{ return(columns_by_relation) }}
     {%- endif -%}
-
-    {%- if columns_by_relation | length == 0 %}
-    select
-        cast(null as {{ dbt.type_string() }}) as relation_name,
-        cast(null as {{ dbt.type_string() }}) as column_name,
-        cast(null as {{ dbt.type_string() }}) as pii_kind,
-        cast(null as {{ dbt.type_bigint() }}) as matching_rows
-    where 1 = 0
-    {%- else %}
-    with
-    {% for key, relation in columns_by_relation.items() %}
-    scan_{{ loop.index }} as (
-        select
-            {%- for column in relation['columns'] %}
-            {%- set quoted = 'cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')' %}
-            {%- set outer_loop = loop %}
-            {%- for kind, pattern in patterns.items() %}
-            sum(case when {{ tributary.matches_pattern(quoted, pattern) }} then 1 else 0 end)
-                as c{{ outer_loop.index }}_{{ kind }}{{ "," if not (outer_loop.last and loop.last) }}
-            {%- endfor %}
-            {%- endfor %}
-        from {{ adapter.quote(relation['schema']) }}.{{ adapter.quote(relation['table']) }}
-    ){{ "," if not loop.last }}
-    {% endfor %}
-    {%- for key, relation in columns_by_relation.items() %}
-    {%- set relation_loop = loop %}
-    {%- for column in relation['columns'] %}
-    {%- set column_loop = loop %}
-    {%- for kind in patterns %}
-    select
-        '{{ key }}' as relation_name,
-        '{{ column }}' as column_name,
-        '{{ kind }}' as pii_kind,
-        c{{ column_loop.index }}_{{ kind }} as matching_rows
-    from scan_{{ relation_loop.index }}
-    where c{{ column_loop.index }}_{{ kind }} > 0
-    {{ "union all" if not (relation_loop.last and column_loop.last and loop.last) }}
-    {%- endfor %}
-    {%- endfor %}
-    {%- endfor %}
-    {%- endif %}
+    {%- set listing = "select table_schema, table_name, column_name"
+        ~ " from information_schema.columns"
+        ~ " where table_catalog = '" ~ target.database ~ "'"
+        ~ " and lower(table_schema) not in ('restricted', 'information_schema', 'pg_catalog')"
+        ~ " and lower(table_schema) not like 'raw\\_%' escape '\\'"
+        ~ " and lower(table_schema) not like 'pg\\_%' escape '\\'"
+        ~ " and lower(data_type) in"
+        ~ " ('varchar', 'text', 'character varying', 'character', 'json', 'jsonb')"
+        ~ " order by table_schema, table_name, column_name" -%}
+    {%- for row in run_query(listing).rows -%}
+        {%- set key = row[0] ~ '.' ~ row[1] -%}
+        {%- if key not in columns_by_relation -%}
+            {%- do columns_by_relation.update(
+                {key: {'schema': row[0], 'table': row[1], 'columns': []}}
+            ) -%}
+        {%- endif -%}
+        {%- do columns_by_relation[key]['columns'].append(row[2]) -%}
+    {%- endfor -%}
+    {{ return(columns_by_relation) }}
 {%- endmacro %}
