@@ -16,7 +16,7 @@ export DBT_PROJECT_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
 .PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
-	governance catalog retention erasure postgres-up postgres-demo postgres-build prod-manifest \
+	governance catalog retention erasure post-build postgres-up postgres-demo postgres-build prod-manifest \
 	ci-changed docs serve-docs chromium
 
 help: ## list the commands
@@ -48,14 +48,18 @@ chromium: ## install Chromium and ChromeDriver for the docs-site test (apt-get a
 		exit 1; \
 	fi
 
-demo: $(STAMP) ## generate the sandbox (once), load all six sources, check freshness, build with dbt, summarize
+demo: $(STAMP) ## generate the sandbox (once), load, erase, build, scan for PII, tier, check governance, summarize
 	@start=$$(date +%s); \
 	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
 	$(PY) -m ingestion load && \
+	$(PY) -m governance erasure && \
 	$(DBT) source freshness && \
 	$(DBT) build --quiet && \
+	$(MAKE) --no-print-directory post-build && \
+	$(PY) -m governance retention --no-parse && \
+	$(PY) -m governance check && \
 	$(PY) -m ingestion summary && \
-	echo "Demo done in $$(( $$(date +%s) - start ))s: warehouse $${TRIBUTARY_WAREHOUSE_PATH:-warehouse/tributary.duckdb}, sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
+	echo "Demo done in $$(( $$(date +%s) - start ))s: warehouse $${TRIBUTARY_WAREHOUSE_PATH:-warehouse/tributary.duckdb} (vault beside it, cold archive in its archive/), sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
 generate: $(STAMP) ## write a fresh sandbox (SEED=42 SCALE=1)
 	$(PY) -m ingestion generate --seed $(SEED) --scale $(SCALE)
@@ -69,9 +73,23 @@ load: $(STAMP) ## load every source into the warehouse
 serve-api: $(STAMP) ## serve the sandbox FX and reviews API on 127.0.0.1:8765
 	$(PY) -m ingestion serve-api
 
-dbt-build: $(STAMP) ## dbt build on the dev target, then the summary of what it built
+dbt-build: $(STAMP) ## dbt build on the dev target, the post-build checks, then the summary of what it built
 	$(DBT) build
+	$(MAKE) --no-print-directory post-build
 	$(PY) -m ingestion summary
+
+# Checks that read what the whole build made (selectors.yml keeps them out of `dbt build`): the
+# unmasked-PII scan of every relation. Its own target path, so that the summary still reads the
+# build's run_results.json.
+post-build: $(STAMP) ## the post-build checks: the unmasked-PII scan of every relation outside the vault
+	$(DBT) test --select tag:post_build --target-path target/post_build --quiet
+	@echo "Post-build checks passed: no readable email or phone outside the vault and raw_* (results in target/post_build/run_results.json)."
+
+retention: $(STAMP) ## move rows past retention_days to the Parquet cold archive (TODAY=YYYY-MM-DD to pin the date)
+	$(PY) -m governance retention $(if $(TODAY),--today $(TODAY))
+
+erasure: $(STAMP) ## honour every erasure request: raw tables, the vault and the cold archive (then build)
+	$(PY) -m governance erasure
 
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness

@@ -151,6 +151,12 @@ def retention(args: argparse.Namespace) -> int:
         return 0
     today = _today(args)
     retention_plan = tiering.plan(_manifest_for(args))
+    if args.only:
+        unknown = set(args.only) - {p.relation for p in retention_plan.policies}
+        if unknown:
+            _say(f"Not tiered relations: {', '.join(sorted(unknown))} (no retention declared).")
+            return 2
+        retention_plan.policies = [p for p in retention_plan.policies if p.relation in args.only]
     archive = archive_dir()
     _say(f"Tiering {len(retention_plan.policies)} relations with a retention, as of {today} ...")
     for problem in retention_plan.undeclared:
@@ -233,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
             "--today", help="the effective date, YYYY-MM-DD (default: TRIBUTARY_TODAY or today)"
         )
         command.set_defaults(handler=handler)
+        if name == "retention":
+            command.add_argument(
+                "--only", nargs="+", metavar="SCHEMA.TABLE", help="tier these relations only"
+            )
 
     args = parser.parse_args(argv)
     return int(args.handler(args))

@@ -7,6 +7,9 @@
     do you hold about me?"), and the erasure of a person whose shop account no longer says who
     they were (the erasure command reads the emails and phones to suppress from here).
 
+    Erased accounts are not here: the shop blanked them, and the erasure command removed every
+    copy of the person (their CRM records included) from the raw tables this model reads.
+
     Standardized as staging does before it masks (lower-cased emails, E.164 phones, upper-case
     postcodes, ISO birth dates), but names and addresses as the person typed them (trimmed):
     the vault keeps what was said, not the match keys. A CRM contact's row is the export that
@@ -39,6 +42,10 @@ customer_keys as (
     select * from {{ ref('int_customers__resolved') }}
 ),
 
+erasure_requests as (
+    select customer_id from {{ ref('stg_shop__erasure_requests') }}
+),
+
 countries as (
     select * from {{ ref('countries') }}
 ),
@@ -65,6 +72,8 @@ shop_records as (
     from customers
     left join countries
         on upper(trim(customers.country_code)) = countries.country_code
+    -- an erased account has nothing left to keep (the shop blanked it): not in the vault
+    where customers.customer_id not in (select erasure_requests.customer_id from erasure_requests)
 ),
 
 crm_records as (

@@ -1,0 +1,190 @@
+"""The right to erasure, end to end: a customer who asks to be forgotten on the next business
+day leaves no readable email or phone anywhere (any relation of the warehouse or the vault, any
+file of the cold archive) once the next run (load, erasure, build) is done.
+
+What the person's traces are comes from the generator's ground truth, not from the platform:
+every record of that person in the shop and the CRM (identity.csv), and every email and phone
+number any of those records ever had in the landing zone, as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.pipelines import load
+from ingestion.sandbox.generator import next_day
+from ingestion.settings import SOURCE_NAMES, restricted_warehouse_path
+from tests.python.conftest import Workspace
+from tests.python.helpers import shop_rows, warehouse_rows
+from tests.python.test_dbt_build import ROOT, dbt
+
+
+def governance(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "governance", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def build(target: Path) -> None:
+    run = dbt("build", "--log-path", str(target), target_dir=target)
+    assert run.returncode == 0, run.stdout[-4000:]
+
+
+@dataclass(frozen=True)
+class Traces:
+    """An erased person's emails (lower-cased), and the last 8 digits of their phone numbers,
+    which every way of typing a number contains, with or without its calling code."""
+
+    emails: frozenset[str]
+    phone_digits: frozenset[str]
+    crm_records: int
+
+    def patterns(self) -> list[str]:
+        """Regular expressions for both, a phone's digits apart by up to two separators."""
+        phones = ["[^0-9a-z]{0,2}".join(digits) for digits in sorted(self.phone_digits)]
+        return [re.escape(email) for email in sorted(self.emails)] + phones
+
+
+def traces_of(
+    workspace: Workspace, customer_ids: set[int], accounts: dict[int, tuple[str, str]]
+) -> Traces:
+    """Every email and phone of every record of the people behind `customer_ids`, as the
+    ground truth and the sources know them (`accounts`: the shop's before it blanked them)."""
+    with (workspace.sandbox.ground_truth / "identity.csv").open() as identity_file:
+        identity = list(csv.DictReader(identity_file))
+    people = {
+        r["person_id"]
+        for r in identity
+        if r["system"] == "shop" and int(r["record_id"]) in customer_ids
+    }
+    records = {(r["system"], r["record_id"]) for r in identity if r["person_id"] in people}
+    values: list[tuple[str | None, str | None]] = [
+        # an account opened and erased on the same new day was never loaded: no trace
+        accounts.get(int(rid), (None, None))
+        for system, rid in records
+        if system == "shop"
+    ]
+    crm_ids = {rid for system, rid in records if system == "crm"}
+    for path in sorted(workspace.sandbox.crm_dir.glob("*.csv")):
+        with path.open(encoding="utf-8", errors="replace", newline="") as export:
+            for row in csv.DictReader(export):
+                if (row.get("contact_id") or "").strip() in crm_ids:
+                    values.append((row.get("email"), row.get("phone")))
+    emails = {(email or "").strip().lower() for email, _ in values}
+    digits = {re.sub(r"[^0-9]", "", phone or "") for _, phone in values}
+    return Traces(
+        emails=frozenset(e for e in emails if e),
+        phone_digits=frozenset(d[-8:] for d in digits if len(d) >= 8),
+        crm_records=len(crm_ids),
+    )
+
+
+def found_in_warehouse(database: Path, traces: Traces) -> list[str]:
+    """Every relation and column of `database` (main and vault files alike) holding a trace."""
+    pattern = "|".join(traces.patterns()).replace("'", "''")
+    hits: list[str] = []
+    with duckdb.connect(str(database), read_only=True) as connection:
+        columns = connection.execute(
+            "select table_schema, table_name, column_name from information_schema.columns"
+            " where data_type in ('VARCHAR', 'JSON') and table_schema <> 'information_schema'"
+        ).fetchall()
+        for schema, table, column in columns:
+            found = connection.execute(
+                f'select count(*) from "{schema}"."{table}"'
+                f" where regexp_matches(lower(cast(\"{column}\" as varchar)), '{pattern}')"
+            ).fetchone()[0]
+            if found:
+                hits.append(f"{database.name}:{schema}.{table}.{column} ({found} rows)")
+    return hits
+
+
+def found_in_archive(archive: Path, traces: Traces) -> list[str]:
+    """Every archive file holding a trace in any column."""
+    pattern = re.compile("|".join(traces.patterns()))
+    hits: list[str] = []
+    with duckdb.connect() as connection:
+        for path in sorted(archive.rglob("*.parquet")):
+            rows = connection.execute(f"select * from read_parquet('{path}')").fetchall()
+            if any(pattern.search(str(value).lower()) for row in rows for value in row if value):
+                hits.append(str(path.relative_to(archive)))
+    return hits
+
+
+def test_an_erased_customer_leaves_no_trace_after_the_next_run(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = tmp_path / "archive"
+    monkeypatch.setenv("TRIBUTARY_ARCHIVE_DIR", str(archive))
+    target = tmp_path / "target"
+    vault = restricted_warehouse_path(workspace.warehouse)
+
+    # A first run, then the CRM's exports go to the cold archive (retention with a "today"
+    # years ahead, for this table only), so that erasure has an archive to reach too.
+    load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    first_erasure = governance("erasure")
+    assert first_erasure.returncode == 0, first_erasure.stdout + first_erasure.stderr
+    build(target)
+    tiered = governance("retention", "--target-path", str(target), "--no-parse", "--today",
+                        "2031-01-01", "--only", "raw_crm.contacts")  # fmt: skip
+    assert tiered.returncode == 0, tiered.stdout + tiered.stderr
+    assert any(archive.rglob("*.parquet"))
+
+    # The next business day erases a few customers; their traces, as the ground truth knows
+    # them, are in the raw tables, the vault and the archive now.
+    requests = "select customer_id from erasure_requests"
+    erased_before = {row[0] for row in shop_rows(workspace.sandbox, requests)}
+    accounts = {
+        customer_id: (email, phone)
+        for customer_id, email, phone in shop_rows(
+            workspace.sandbox, "select customer_id, email, phone from customers"
+        )
+    }
+    next_day(workspace.sandbox.root, progress=lambda _: None)
+    erased_now = {row[0] for row in shop_rows(workspace.sandbox, requests)}
+    newly_erased = erased_now - erased_before
+    assert newly_erased
+    traces = traces_of(workspace, newly_erased, accounts)
+    assert traces.emails and traces.phone_digits
+    assert found_in_warehouse(vault, traces)
+    if traces.crm_records:
+        assert found_in_archive(archive, traces)
+
+    # The next run: load, erasure, build.
+    load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    erasure = governance("erasure")
+    assert erasure.returncode == 0, erasure.stdout + erasure.stderr
+    build(target)
+
+    assert found_in_warehouse(workspace.warehouse, traces) == []
+    assert found_in_warehouse(vault, traces) == []
+    assert found_in_archive(archive, traces) == []
+
+    # Logged: each declared table, the vault and the rewritten archive files.
+    logged = dict(
+        warehouse_rows(
+            workspace.warehouse,
+            "select relation, sum(rows_affected) from audit.governance_actions"
+            " where action like 'erasure_%' group by relation",
+        )
+    )
+    if traces.crm_records:
+        assert logged["archive:raw_crm.contacts"] > 0
+    assert logged["restricted.pii_customers"] > 0
+    assert {"raw_crm.contacts", "raw_shop.customers", "raw_shop.shipments"} <= set(logged)
+
+    # Honoured again on the run after: nothing left to erase, nothing erased twice.
+    again = governance("erasure")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "0 rows deleted or anonymized" in again.stdout
