@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ingestion import settings
 from ingestion.audit import LoadResult
+from ingestion.sandbox.anomalies import DESCRIPTIONS, KINDS
 
 console = Console(highlight=False)
 
@@ -49,9 +50,17 @@ def cmd_next_day(args: argparse.Namespace) -> int:
     layout = settings.sandbox_layout()
     for _ in range(args.days):
         started = time.perf_counter()
-        state = next_day(layout.root, progress=say)
+        state = next_day(layout.root, progress=say, anomaly=args.anomaly)
         say(f"Advanced the sandbox to {state.as_of} in {time.perf_counter() - started:.1f}s.")
-    say(f"Sources under {layout.root} changed; run `python -m ingestion load` to load them.")
+    injected = (
+        f" with the {args.anomaly!r} anomaly (recorded in {layout.ground_truth / 'anomalies.json'})"
+        if args.anomaly
+        else ""
+    )
+    say(
+        f"Sources under {layout.root} changed{injected}; run `python -m ingestion load` to load "
+        "them."
+    )
     return 0
 
 
@@ -193,6 +202,12 @@ def parser() -> argparse.ArgumentParser:
 
     next_day = commands.add_parser("next-day", help="advance the sandbox by one business day")
     next_day.add_argument("--days", type=int, default=1, help="business days to advance")
+    next_day.add_argument(
+        "--anomaly",
+        choices=KINDS,
+        help="inject trouble into the new days for monitoring to catch: "
+        + "; ".join(f"{kind}: {DESCRIPTIONS[kind]}" for kind in KINDS),
+    )
     next_day.set_defaults(run=cmd_next_day)
 
     load = commands.add_parser("load", help="load sources into the warehouse with dlt")
