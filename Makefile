@@ -16,7 +16,7 @@ export DBT_PROJECT_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
 .PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
-	postgres-up postgres-demo postgres-build
+	postgres-up postgres-demo postgres-build monitoring-deps monitor quality
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -37,8 +37,9 @@ demo: $(STAMP) ## generate the sandbox (once), load all six sources, check fresh
 	@start=$$(date +%s); \
 	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
 	$(PY) -m ingestion load && \
+	$(PY) -m ingestion monitoring-deps --if-available && \
 	$(DBT) source freshness && \
-	$(DBT) build --quiet && \
+	$(DBT) build --quiet $$($(PY) -m ingestion monitoring-vars) && \
 	$(PY) -m ingestion summary && \
 	echo "Demo done in $$(( $$(date +%s) - start ))s: warehouse $${TRIBUTARY_WAREHOUSE_PATH:-warehouse/tributary.duckdb}, sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
@@ -54,8 +55,9 @@ load: $(STAMP) ## load every source into the warehouse
 serve-api: $(STAMP) ## serve the sandbox FX and reviews API on 127.0.0.1:8765
 	$(PY) -m ingestion serve-api
 
-dbt-build: $(STAMP) ## dbt build on the dev target, then the summary of what it built
-	$(DBT) build
+dbt-build: $(STAMP) ## dbt build on the dev target (with Elementary's monitors when on), then the summary
+	$(PY) -m ingestion monitoring-deps --if-available
+	$(DBT) build $$($(PY) -m ingestion monitoring-vars)
 	$(PY) -m ingestion summary
 
 freshness: $(STAMP) ## dbt source freshness of every raw source
@@ -73,6 +75,19 @@ fix: $(STAMP) ## apply ruff's and sqlfluff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix models snapshots tests analyses --processes 2
+
+# ---------------------------------------------------------------- monitoring and data quality
+# Elementary is on when its dbt package is installed (README: Monitoring); the core build never
+# needs it. `make demo` and `make dbt-build` install it from TRIBUTARY_PACKAGES_DIR when that is
+# set, run its monitors when it is on, and say in one line which it is.
+monitoring-deps: $(STAMP) ## install Elementary's dbt package from TRIBUTARY_PACKAGES_DIR (HUB=1: from dbt Hub)
+	$(PY) -m ingestion monitoring-deps $(if $(HUB),--hub,)
+
+monitor: $(STAMP) ## Elementary: its models, the build with monitors, reports/elementary_report.html, alerts to a webhook
+	$(PY) -m ingestion monitor
+
+quality: $(STAMP) ## freshness, tests, rows quarantined by rule, row reconciliation, monitoring: reports/quality.md
+	$(PY) -m ingestion quality
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)

@@ -180,6 +180,64 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 1 if run and any(s in ("error", "fail") for _, s in run.counts) else 0
 
 
+def cmd_monitoring_deps(args: argparse.Namespace) -> int:
+    from ingestion.quality import elementary
+
+    state = elementary.ensure_installed(from_hub=args.hub)
+    say(state.line)
+    return 0 if state.on or args.if_available else 1
+
+
+def cmd_monitoring_vars(args: argparse.Namespace) -> int:
+    from ingestion.quality.monitor import dbt_vars_argument
+
+    print(" ".join(dbt_vars_argument()))
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from ingestion.quality.monitor import REPORT, run_monitor
+
+    code, run = run_monitor(
+        say,
+        detection_days=args.detection_days,
+        slack_webhook=args.slack_webhook,
+        teams_webhook=args.teams_webhook,
+    )
+    if code == 2:
+        return code
+    if run.flagged:
+        table = Table(title="Elementary: tests that did not pass")
+        for column in ("status", "monitor", "table", "column", "what it saw"):
+            table.add_column(column)
+        for test in run.flagged:
+            description = " ".join(str(test["description"] or "").split())
+            table.add_row(
+                str(test["status"]),
+                str(test["test"]),
+                f"{test['schema']}.{test['table']}".lower(),
+                str(test["column"] or ""),
+                description[:120],
+            )
+        console.print(table)
+    failed = f"; steps that failed: {', '.join(run.failed_steps)}" if run.failed_steps else ""
+    say(
+        f"Monitoring done in {run.seconds:.0f}s: {run.tests} Elementary monitors ran, "
+        f"{len(run.flagged)} flagged; report {REPORT}; alerts {run.alerts}{failed}."
+    )
+    return code
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from ingestion.quality.summary import REPORT, run_quality
+
+    code, quality = run_quality(say, build_target=args.target_path)
+    print(quality.markdown())
+    verdict = "; ".join(quality.problems) if quality.problems else "nothing wrong found"
+    say(f"Quality summary: {verdict}. Written to {REPORT}.")
+    return code
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -231,6 +289,47 @@ def parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("--target-path", type=Path, default=Path("target"))
     summary.set_defaults(run=cmd_summary)
+
+    deps = commands.add_parser(
+        "monitoring-deps",
+        help="install Elementary's dbt package from TRIBUTARY_PACKAGES_DIR (or dbt Hub with "
+        "--hub) and say whether monitoring is on",
+    )
+    deps.add_argument("--hub", action="store_true", help="install from dbt Hub (dbt deps)")
+    deps.add_argument(
+        "--if-available", action="store_true", help="exit 0 when monitoring stays off"
+    )
+    deps.set_defaults(run=cmd_monitoring_deps)
+
+    monitor_vars = commands.add_parser(
+        "monitoring-vars", help="print dbt's --vars that switch the monitors on (nothing if off)"
+    )
+    monitor_vars.set_defaults(run=cmd_monitoring_vars)
+
+    monitor = commands.add_parser(
+        "monitor", help="Elementary: build with the monitors, the HTML report, alerts"
+    )
+    monitor.add_argument(
+        "--detection-days",
+        type=int,
+        help="daily buckets each monitor checks (default: the backfill_days var, 3)",
+    )
+    monitor.add_argument(
+        "--slack-webhook", default=os.environ.get("TRIBUTARY_SLACK_WEBHOOK") or None
+    )
+    monitor.add_argument(
+        "--teams-webhook", default=os.environ.get("TRIBUTARY_TEAMS_WEBHOOK") or None
+    )
+    monitor.set_defaults(run=cmd_monitor)
+
+    quality = commands.add_parser(
+        "quality",
+        help="freshness, tests, quarantine, row reconciliation and monitoring in one summary",
+    )
+    quality.add_argument(
+        "--target-path", type=Path, default=Path("target"), help="the last build's dbt target"
+    )
+    quality.set_defaults(run=cmd_quality)
     return main
 
 
