@@ -184,7 +184,7 @@ def cmd_monitoring_deps(args: argparse.Namespace) -> int:
     from ingestion.quality import elementary
 
     state = elementary.ensure_installed(from_hub=args.hub)
-    say(state.line)
+    print(state.line, flush=True)  # one line, never wrapped
     return 0 if state.on or args.if_available else 1
 
 
@@ -196,45 +196,42 @@ def cmd_monitoring_vars(args: argparse.Namespace) -> int:
 
 
 def cmd_monitor(args: argparse.Namespace) -> int:
-    from ingestion.quality.monitor import REPORT, run_monitor
+    from ingestion.quality.monitor import run_monitor
 
     code, run = run_monitor(
         say,
         detection_days=args.detection_days,
+        training_days=args.training_days,
         slack_webhook=args.slack_webhook,
         teams_webhook=args.teams_webhook,
+        select=args.select,
+        work_dir=args.work_dir,
+        report=args.report,
     )
     if code == 2:
         return code
-    if run.flagged:
-        table = Table(title="Elementary: tests that did not pass")
-        for column in ("status", "monitor", "table", "column", "what it saw"):
-            table.add_column(column)
-        for test in run.flagged:
-            description = " ".join(str(test["description"] or "").split())
-            table.add_row(
-                str(test["status"]),
-                str(test["test"]),
-                f"{test['schema']}.{test['table']}".lower(),
-                str(test["column"] or ""),
-                description[:120],
-            )
-        console.print(table)
+    for test in run.flagged:
+        description = " ".join(str(test["description"] or "").split())
+        column = f".{test['column']}" if test["column"] else ""
+        where = f"{test['schema']}.{test['table']}{column}".lower()
+        print(f"  {test['status']}: {test['test']} on {where}: {description}", flush=True)
     failed = f"; steps that failed: {', '.join(run.failed_steps)}" if run.failed_steps else ""
     say(
         f"Monitoring done in {run.seconds:.0f}s: {run.tests} Elementary monitors ran, "
-        f"{len(run.flagged)} flagged; report {REPORT}; alerts {run.alerts}{failed}."
+        f"{len(run.flagged)} flagged; report {args.report}; alerts {run.alerts}{failed}."
     )
     return code
 
 
 def cmd_quality(args: argparse.Namespace) -> int:
-    from ingestion.quality.summary import REPORT, run_quality
+    from ingestion.quality.summary import run_quality
 
-    code, quality = run_quality(say, build_target=args.target_path)
+    code, quality = run_quality(
+        say, build_target=args.target_path, work_dir=args.work_dir, report=args.report
+    )
     print(quality.markdown())
     verdict = "; ".join(quality.problems) if quality.problems else "nothing wrong found"
-    say(f"Quality summary: {verdict}. Written to {REPORT}.")
+    say(f"Quality summary: {verdict}. Written to {args.report}.")
     return code
 
 
@@ -315,6 +312,19 @@ def parser() -> argparse.ArgumentParser:
         help="daily buckets each monitor checks (default: the backfill_days var, 3)",
     )
     monitor.add_argument(
+        "--training-days",
+        type=int,
+        help="daily buckets before those that each monitor learns from (default: days_back "
+        "minus the detection days, 11)",
+    )
+    monitor.add_argument(
+        "--select", help="build only these nodes (dbt selector); the models must be built"
+    )
+    monitor.add_argument(
+        "--work-dir", type=Path, default=Path("target") / "edr", help="logs and edr's files"
+    )
+    monitor.add_argument("--report", type=Path, default=Path("reports") / "elementary_report.html")
+    monitor.add_argument(
         "--slack-webhook", default=os.environ.get("TRIBUTARY_SLACK_WEBHOOK") or None
     )
     monitor.add_argument(
@@ -329,6 +339,13 @@ def parser() -> argparse.ArgumentParser:
     quality.add_argument(
         "--target-path", type=Path, default=Path("target"), help="the last build's dbt target"
     )
+    quality.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path("target") / "quality",
+        help="dbt target of this command's own freshness check and reconciliation build",
+    )
+    quality.add_argument("--report", type=Path, default=Path("reports") / "quality.md")
     quality.set_defaults(run=cmd_quality)
     return main
 

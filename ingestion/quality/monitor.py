@@ -38,6 +38,8 @@ from ingestion.quality import elementary
 Say = Callable[[str], None]
 
 REPORT = Path("reports") / "elementary_report.html"
+# dbt_project.yml's backfill_days: the daily buckets each run checks.
+DEFAULT_DETECTION_DAYS = 3
 EDR_TARGET = Path("target") / "edr"
 
 
@@ -56,14 +58,20 @@ def monitoring_clock() -> str | None:
     return dt.datetime.combine(today + dt.timedelta(days=1), dt.time()).isoformat()
 
 
-def monitor_vars(detection_days: int | None = None) -> dict[str, object]:
-    """The dbt vars that switch the monitors on, with the monitoring clock."""
+def monitor_vars(
+    detection_days: int | None = None, training_days: int | None = None
+) -> dict[str, object]:
+    """The dbt vars that switch the monitors on, with the monitoring clock; detection and
+    training days override dbt_project.yml's backfill_days and days_back (which Elementary
+    counts back from the end, detection days included)."""
     values: dict[str, object] = {"elementary_enabled": True}
     clock = monitoring_clock()
     if clock:
         values["custom_run_started_at"] = clock
     if detection_days:
         values["backfill_days"] = detection_days
+    if training_days:
+        values["days_back"] = training_days + (detection_days or DEFAULT_DETECTION_DAYS)
     return values
 
 
@@ -87,23 +95,30 @@ class MonitorRun:
         return [name for name, code, _ in self.steps if code != 0]
 
 
-def _run(name: str, command: Sequence[str], env: dict[str, str], run: MonitorRun, say: Say) -> int:
-    say(f"[monitor] {name}: {' '.join(command[:3])} ...")
+def _run(
+    name: str,
+    command: Sequence[str],
+    env: dict[str, str],
+    run: MonitorRun,
+    say: Say,
+    work_dir: Path,
+) -> int:
+    say(f"monitor: {name}: {' '.join(Path(part).name for part in command[:3])} ...")
     started = time.perf_counter()
-    log = EDR_TARGET / f"{name.replace(' ', '_')}.log"
+    log = work_dir / f"{name.replace(' ', '_')}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as handle:
         code = subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT).returncode
     seconds = time.perf_counter() - started
     run.steps.append((name, code, seconds))
     outcome = "ok" if code == 0 else f"exit {code}"
-    say(f"[monitor] {name}: {outcome} in {seconds:.0f}s (log {log})")
+    say(f"monitor: {name}: {outcome} in {seconds:.0f}s (log {log})")
     return code
 
 
-def edr_environment(base: dict[str, str]) -> dict[str, str]:
+def edr_environment(base: dict[str, str], work_dir: Path) -> dict[str, str]:
     """edr's environment: a home with the project's edr settings, the project's packages."""
-    home = (EDR_TARGET / "home").resolve()
+    home = (work_dir / "home").resolve()
     (home / ".edr").mkdir(parents=True, exist_ok=True)
     shutil.copy(elementary.project_dir() / "monitoring" / "edr" / "config.yml", home / ".edr")
     bin_dir = str(Path(sys.executable).parent)
@@ -112,7 +127,7 @@ def edr_environment(base: dict[str, str]) -> dict[str, str]:
         HOME=str(home),
         PATH=bin_dir + os.pathsep + base.get("PATH", ""),
         DBT_PACKAGES_FOLDER=str(elementary.packages_path()),
-        EDR_INTERNAL_TARGET_PATH=str((EDR_TARGET / "internal").resolve()),
+        EDR_INTERNAL_TARGET_PATH=str((work_dir / "internal").resolve()),
     )
 
 
@@ -137,55 +152,62 @@ def flagged_tests(warehouse: Path, since: dt.datetime) -> tuple[int, list[dict[s
 def run_monitor(
     say: Say,
     detection_days: int | None = None,
+    training_days: int | None = None,
     slack_webhook: str | None = None,
     teams_webhook: str | None = None,
+    select: str | None = None,
+    work_dir: Path = EDR_TARGET,
+    report: Path = REPORT,
 ) -> tuple[int, MonitorRun]:
+    """The whole of `make monitor`. `select` narrows the build to some nodes (the models must
+    then be built already); by default everything is built and tested. Logs and edr's files go
+    to `work_dir`, the HTML report to `report`."""
     started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     started = time.perf_counter()
     run = MonitorRun()
     state = elementary.ensure_installed()
-    say(state.line)
+    print(state.line, flush=True)  # one line, never wrapped
     if not state.on:
         return 2, run
     warehouse = settings.warehouse_path().resolve()
     env = dict(os.environ, TRIBUTARY_WAREHOUSE_PATH=str(warehouse))
     dbt = str(Path(sys.executable).parent / "dbt")
     edr = str(Path(sys.executable).parent / "edr")
-    variables = json.dumps(monitor_vars(detection_days))
+    variables = json.dumps(monitor_vars(detection_days, training_days))
     clock = monitoring_clock()
     say(
-        "[monitor] monitoring clock: "
+        "monitor: the monitors' clock: "
         + (f"{clock} (the end of the sandbox's latest day)" if clock else "now")
     )
-    _run("elementary models", [dbt, "run", "--select", "package:elementary"], env, run, say)
-    _run("source freshness", [dbt, "source", "freshness", "--vars", variables], env, run, say)
-    _run("build with monitors", [dbt, "build", "--vars", variables], env, run, say)
 
-    edr_env = edr_environment(env)
+    def step(name: str, command: list[str], environment: dict[str, str] = env) -> int:
+        return _run(name, command, environment, run, say, work_dir)
+
+    step("elementary models", [dbt, "run", "--select", "package:elementary"])
+    step("source freshness", [dbt, "source", "freshness", "--vars", variables])
+    selection = ["--select", select] if select else []
+    step("build with monitors", [dbt, "build", "--vars", variables, *selection])
+
+    edr_env = edr_environment(env, work_dir)
     common = [
         "--project-dir",
         str(elementary.project_dir()),
         "--profiles-dir",
         os.environ.get("DBT_PROFILES_DIR", str(elementary.project_dir())),
         "--target-path",
-        str(EDR_TARGET.resolve()),
+        str(work_dir.resolve()),
         # Failing rows stay in the audit schema; the report and alerts may travel further
         # than the warehouse's access rules, so they carry no sample rows (no personal data).
         "--disable-samples",
         "true",
     ]
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    _run(
-        "edr report",
-        [edr, "report", *common, "--file-path", str(REPORT.resolve()), "--open-browser", "false"],
-        edr_env,
-        run,
-        say,
-    )
+    report.parent.mkdir(parents=True, exist_ok=True)
+    file_path = ["--file-path", str(report.resolve()), "--open-browser", "false"]
+    step("edr report", [edr, "report", *common, *file_path], edr_env)
     if slack_webhook or teams_webhook:
         target = ["--slack-webhook", slack_webhook] if slack_webhook else []
         target += ["--teams-webhook", teams_webhook] if teams_webhook else []
-        code = _run("edr monitor", [edr, "monitor", *common, *target], edr_env, run, say)
+        code = step("edr monitor", [edr, "monitor", *common, *target], edr_env)
         run.alerts = (
             f"sent by edr monitor to the {'Slack' if slack_webhook else 'Teams'} webhook"
             if code == 0

@@ -51,10 +51,10 @@ class Quality:
         return "\n".join(parts)
 
 
-def _dbt(args: list[str], say: Say) -> int:
+def _dbt(args: list[str], work_dir: Path, say: Say) -> int:
     dbt = str(Path(sys.executable).parent / "dbt")
-    command = [dbt, *args, "--target-path", str(QUALITY_TARGET), "--quiet"]
-    say(f"[quality] dbt {' '.join(args)} ...")
+    command = [dbt, *args, "--target-path", str(work_dir), "--quiet"]
+    say(f"quality: dbt {' '.join(args)} ...")
     return subprocess.run(command, env=dict(os.environ)).returncode
 
 
@@ -69,9 +69,9 @@ def _table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
     return lines
 
 
-def freshness_section(quality: Quality) -> None:
+def freshness_section(quality: Quality, work_dir: Path) -> None:
     section = Section("Freshness (dbt source freshness)")
-    sources_file = QUALITY_TARGET / "sources.json"
+    sources_file = work_dir / "sources.json"
     if not sources_file.exists():
         section.lines.append("No freshness results: `dbt source freshness` did not run.")
         quality.problems.append("no freshness results")
@@ -107,11 +107,11 @@ def _test_counts(results_file: Path) -> tuple[Counter[str], list[str]]:
     return counts, not_passed
 
 
-def tests_section(quality: Quality, build_target: Path) -> None:
+def tests_section(quality: Quality, build_target: Path, work_dir: Path) -> None:
     section = Section("Tests")
     for label, results_file in (
         (f"last build ({build_target / 'run_results.json'})", build_target / "run_results.json"),
-        ("row reconciliation (make quality)", QUALITY_TARGET / "run_results.json"),
+        ("row reconciliation (make quality)", work_dir / "run_results.json"),
     ):
         if not results_file.exists():
             section.lines.append(f"- {label}: no run results.")
@@ -224,13 +224,20 @@ def elementary_section(quality: Quality, connection: duckdb.DuckDBPyConnection) 
         if latest:
             counts = ", ".join(f"{n} {status}" for status, n in latest)
             section.lines.append(
-                f"Last monitored build: {counts} (details: `make monitor`, {REPORT.parent}"
-                "/elementary_report.html)."
+                f"Last monitored build: {counts} (details: `make monitor`, "
+                "reports/elementary_report.html)."
             )
     quality.sections.append(section)
 
 
-def run_quality(say: Say, build_target: Path = Path("target")) -> tuple[int, Quality]:
+def run_quality(
+    say: Say,
+    build_target: Path = Path("target"),
+    work_dir: Path = QUALITY_TARGET,
+    report: Path = REPORT,
+) -> tuple[int, Quality]:
+    """The whole of `make quality`: `build_target` holds the last full build's run results,
+    `work_dir` this command's own dbt runs, `report` the markdown written."""
     started = time.perf_counter()
     warehouse = settings.warehouse_path()
     quality = Quality()
@@ -239,18 +246,16 @@ def run_quality(say: Say, build_target: Path = Path("target")) -> tuple[int, Qua
         return 2, quality
     files = landing.count_landing_files()
     landing.write_counts(warehouse, files)
-    say(
-        f"[quality] counted {len(files):,} landing files ({sum(f.file_rows for f in files):,} rows)"
-    )
-    _dbt(["source", "freshness"], say)
-    _dbt(["build", "--select", "monitoring"], say)
-    freshness_section(quality)
-    tests_section(quality, build_target)
+    say(f"quality: counted {len(files):,} landing files ({sum(f.file_rows for f in files):,} rows)")
+    _dbt(["source", "freshness"], work_dir, say)
+    _dbt(["build", "--select", "monitoring"], work_dir, say)
+    freshness_section(quality, work_dir)
+    tests_section(quality, build_target, work_dir)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rejected_section(quality, connection)
         reconciliation_section(quality, connection)
         elementary_section(quality, connection)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(quality.markdown())
-    say(f"[quality] done in {time.perf_counter() - started:.0f}s")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(quality.markdown())
+    say(f"quality: done in {time.perf_counter() - started:.0f}s")
     return (1 if quality.problems else 0), quality
