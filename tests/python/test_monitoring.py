@@ -249,8 +249,12 @@ def test_quality_reconciles_every_layer_and_catches_a_lost_row(
 
     assert broken.returncode == 1
     assert "not reconciled" in broken.stdout and "differ from raw" in broken.stdout
-    lost = [row for row in reconciliation(warehouse) if not row[-1]]
-    assert [(row[0], row[3]) for row in lost] == [("orders", 1)]
+    # The order is missing from the mart; the events are missing from raw (and so from staging,
+    # a view) but still in the clean and quarantine tables built before: the layers disagree.
+    lost = sorted(
+        (row[0], row[1], row[2], row[3]) for row in reconciliation(warehouse) if not row[-1]
+    )
+    assert lost == [("events", 0, -3, None), ("orders", 0, 0, 1)], lost
     status, file_rows, raw_rows = file_statuses(warehouse)[events_file]
     assert (status, raw_rows) == ("rows_differ", file_rows - 3)
 
