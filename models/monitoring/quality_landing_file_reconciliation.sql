@@ -91,6 +91,11 @@ joined as (
                 counted.modified_at
                 > {{ dbt.dateadd('second', 1, 'raw_files.loaded_modified_at') }}
                 then 'not_loaded'
+            -- loaded from a delivery newer than the one counted: the count is out of date
+            when
+                raw_files.loaded_modified_at
+                > {{ dbt.dateadd('second', 1, 'counted.modified_at') }}
+                then 'not_counted'
             when counted.file_rows = raw_files.raw_rows then 'reconciled'
             else 'rows_differ'
         end as status
