@@ -17,7 +17,7 @@ DBT := $(BIN)/dbt
 
 .PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
 	governance catalog retention erasure post-build postgres-up postgres-demo postgres-build prod-manifest \
-	ci-changed docs serve-docs chromium
+	ci-changed docs serve-docs chromium monitoring-deps monitor quality
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,8 +53,9 @@ demo: $(STAMP) ## generate the sandbox (once), load, erase, build, scan for PII,
 	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
 	$(PY) -m ingestion load && \
 	$(PY) -m governance erasure && \
+	$(PY) -m ingestion monitoring-deps --if-available && \
 	$(DBT) source freshness && \
-	$(DBT) build --quiet && \
+	$(DBT) build --quiet $$($(PY) -m ingestion monitoring-vars) && \
 	$(MAKE) --no-print-directory post-build && \
 	$(PY) -m governance retention --no-parse && \
 	$(PY) -m governance check && \
@@ -73,8 +74,9 @@ load: $(STAMP) ## load every source into the warehouse
 serve-api: $(STAMP) ## serve the sandbox FX and reviews API on 127.0.0.1:8765
 	$(PY) -m ingestion serve-api
 
-dbt-build: $(STAMP) ## dbt build on the dev target, the post-build checks, then the summary of what it built
-	$(DBT) build
+dbt-build: $(STAMP) ## dbt build on the dev target (with Elementary's monitors when on), the post-build checks, then the summary
+	$(PY) -m ingestion monitoring-deps --if-available
+	$(DBT) build $$($(PY) -m ingestion monitoring-vars)
 	$(MAKE) --no-print-directory post-build
 	$(PY) -m ingestion summary
 
@@ -97,9 +99,12 @@ freshness: $(STAMP) ## dbt source freshness of every raw source
 # CI's job (.ci/run): lint; the governance contract check; pytest, whose session builds a freshly
 # generated scale-1 sandbox on the `ci` target (the full `dbt build`, tests/python/test_ci_build.py)
 # and the whole project on PostgreSQL (the portability build, tests/python/test_postgres.py), and
-# tests governance (masking, the unmasked-PII scan, retention, erasure), slim CI and the docs site.
-test: $(STAMP) lint governance ## the CI job: lint, governance check, pytest (ci-target build, PostgreSQL build, governance, slim CI, docs site)
-	$(PY) -m pytest
+# tests governance (masking, the unmasked-PII scan, retention, erasure), monitoring, slim CI and
+# the docs site.
+test: $(STAMP) lint governance ## the CI job: lint, governance check, pytest (ci-target build, PostgreSQL build, governance, monitoring, slim CI, docs site)
+	@# The suite's builds never see packages installed here (monitoring on); its monitoring test
+	@# installs Elementary in a folder of its own when TRIBUTARY_PACKAGES_DIR is set.
+	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest
 	@echo "Tests done: lint (pre-commit on every file), the governance check and pytest passed."
 
 lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff (lint, format), YAML, dbt parse, sqlfluff (models, snapshots, tests, macros)
@@ -119,6 +124,19 @@ governance: $(STAMP) ## the governance contract check: every breach (meta, PII, 
 
 catalog: $(STAMP) ## write the governance catalog (owners, classification, PII, retention, access, lineage) to reports/
 	$(PY) -m governance catalog --output reports
+
+# ---------------------------------------------------------------- monitoring and data quality
+# Elementary is on when its dbt package is installed (README: Monitoring); the core build never
+# needs it. `make demo` and `make dbt-build` install it from TRIBUTARY_PACKAGES_DIR when that is
+# set, run its monitors when it is on, and say in one line which it is.
+monitoring-deps: $(STAMP) ## install Elementary's dbt package from TRIBUTARY_PACKAGES_DIR (HUB=1: from dbt Hub)
+	$(PY) -m ingestion monitoring-deps $(if $(HUB),--hub,)
+
+monitor: $(STAMP) ## Elementary: its models, the build with monitors, reports/elementary_report.html, alerts to a webhook
+	$(PY) -m ingestion monitor
+
+quality: $(STAMP) ## freshness, tests, rows quarantined by rule, row reconciliation, monitoring: reports/quality.md
+	$(PY) -m ingestion quality
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from ingestion import settings
 from ingestion.audit import LoadResult
+from ingestion.sandbox.anomalies import DESCRIPTIONS, KINDS
 
 console = Console(highlight=False)
 
@@ -49,9 +50,17 @@ def cmd_next_day(args: argparse.Namespace) -> int:
     layout = settings.sandbox_layout()
     for _ in range(args.days):
         started = time.perf_counter()
-        state = next_day(layout.root, progress=say)
+        state = next_day(layout.root, progress=say, anomaly=args.anomaly)
         say(f"Advanced the sandbox to {state.as_of} in {time.perf_counter() - started:.1f}s.")
-    say(f"Sources under {layout.root} changed; run `python -m ingestion load` to load them.")
+    injected = (
+        f" with the {args.anomaly!r} anomaly (recorded in {layout.ground_truth / 'anomalies.json'})"
+        if args.anomaly
+        else ""
+    )
+    say(
+        f"Sources under {layout.root} changed{injected}; run `python -m ingestion load` to load "
+        "them."
+    )
     return 0
 
 
@@ -171,6 +180,61 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 1 if run and any(s in ("error", "fail") for _, s in run.counts) else 0
 
 
+def cmd_monitoring_deps(args: argparse.Namespace) -> int:
+    from ingestion.quality import elementary
+
+    state = elementary.ensure_installed(from_hub=args.hub)
+    print(state.line, flush=True)  # one line, never wrapped
+    return 0 if state.on or args.if_available else 1
+
+
+def cmd_monitoring_vars(args: argparse.Namespace) -> int:
+    from ingestion.quality.monitor import dbt_vars_argument
+
+    print(" ".join(dbt_vars_argument()))
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from ingestion.quality.monitor import run_monitor
+
+    code, run = run_monitor(
+        say,
+        detection_days=args.detection_days,
+        training_days=args.training_days,
+        slack_webhook=args.slack_webhook,
+        teams_webhook=args.teams_webhook,
+        select=args.select,
+        work_dir=args.work_dir,
+        report=args.report,
+    )
+    if code == 2:
+        return code
+    for test in run.flagged:
+        description = " ".join(str(test["description"] or "").split())
+        column = f".{test['column']}" if test["column"] else ""
+        where = f"{test['schema']}.{test['table']}{column}".lower()
+        print(f"  {test['status']}: {test['test']} on {where}: {description}", flush=True)
+    failed = f"; steps that failed: {', '.join(run.failed_steps)}" if run.failed_steps else ""
+    say(
+        f"Monitoring done in {run.seconds:.0f}s: {run.tests} Elementary monitors ran, "
+        f"{len(run.flagged)} flagged; report {args.report}; alerts {run.alerts}{failed}."
+    )
+    return code
+
+
+def cmd_quality(args: argparse.Namespace) -> int:
+    from ingestion.quality.summary import run_quality
+
+    code, quality = run_quality(
+        say, build_target=args.target_path, work_dir=args.work_dir, report=args.report
+    )
+    print(quality.markdown())
+    verdict = "; ".join(quality.problems) if quality.problems else "nothing wrong found"
+    say(f"Quality summary: {verdict}. Written to {args.report}.")
+    return code
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -193,6 +257,12 @@ def parser() -> argparse.ArgumentParser:
 
     next_day = commands.add_parser("next-day", help="advance the sandbox by one business day")
     next_day.add_argument("--days", type=int, default=1, help="business days to advance")
+    next_day.add_argument(
+        "--anomaly",
+        choices=KINDS,
+        help="inject trouble into the new days for monitoring to catch: "
+        + "; ".join(f"{kind}: {DESCRIPTIONS[kind]}" for kind in KINDS),
+    )
     next_day.set_defaults(run=cmd_next_day)
 
     load = commands.add_parser("load", help="load sources into the warehouse with dlt")
@@ -216,6 +286,67 @@ def parser() -> argparse.ArgumentParser:
     )
     summary.add_argument("--target-path", type=Path, default=Path("target"))
     summary.set_defaults(run=cmd_summary)
+
+    deps = commands.add_parser(
+        "monitoring-deps",
+        help="install Elementary's dbt package from TRIBUTARY_PACKAGES_DIR (or dbt Hub with "
+        "--hub) and say whether monitoring is on",
+    )
+    deps.add_argument("--hub", action="store_true", help="install from dbt Hub (dbt deps)")
+    deps.add_argument(
+        "--if-available", action="store_true", help="exit 0 when monitoring stays off"
+    )
+    deps.set_defaults(run=cmd_monitoring_deps)
+
+    monitor_vars = commands.add_parser(
+        "monitoring-vars", help="print dbt's --vars that switch the monitors on (nothing if off)"
+    )
+    monitor_vars.set_defaults(run=cmd_monitoring_vars)
+
+    monitor = commands.add_parser(
+        "monitor", help="Elementary: build with the monitors, the HTML report, alerts"
+    )
+    monitor.add_argument(
+        "--detection-days",
+        type=int,
+        help="daily buckets each monitor checks (default: the backfill_days var, 3)",
+    )
+    monitor.add_argument(
+        "--training-days",
+        type=int,
+        help="daily buckets before those that each monitor learns from (default: days_back "
+        "minus the detection days, 11)",
+    )
+    monitor.add_argument(
+        "--select", help="build only these nodes (dbt selector); the models must be built"
+    )
+    monitor.add_argument(
+        "--work-dir", type=Path, default=Path("target") / "edr", help="logs and edr's files"
+    )
+    monitor.add_argument("--report", type=Path, default=Path("reports") / "elementary_report.html")
+    monitor.add_argument(
+        "--slack-webhook", default=os.environ.get("TRIBUTARY_SLACK_WEBHOOK") or None
+    )
+    monitor.add_argument(
+        "--teams-webhook", default=os.environ.get("TRIBUTARY_TEAMS_WEBHOOK") or None
+    )
+    monitor.set_defaults(run=cmd_monitor)
+
+    quality = commands.add_parser(
+        "quality",
+        help="freshness, tests, quarantine, row reconciliation and monitoring in one summary",
+    )
+    quality.add_argument(
+        "--target-path", type=Path, default=Path("target"), help="the last build's dbt target"
+    )
+    quality.add_argument(
+        "--work-dir",
+        type=Path,
+        default=Path("target") / "quality",
+        help="dbt target of this command's own freshness check and reconciliation build",
+    )
+    quality.add_argument("--report", type=Path, default=Path("reports") / "quality.md")
+    quality.set_defaults(run=cmd_quality)
     return main
 
 

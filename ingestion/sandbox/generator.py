@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ingestion.sandbox import api_store, clickstream, crm, shop, telemetry
+from ingestion.sandbox import anomalies, api_store, clickstream, crm, shop, telemetry
 from ingestion.sandbox.common import day_end, day_start, days_between, rng_for
 from ingestion.sandbox.fx import next_business_day
 from ingestion.settings import SandboxLayout
@@ -199,7 +200,11 @@ def _crm_history(
 
 
 def _clickstream(
-    layout: SandboxLayout, state: SandboxState, connection: sqlite3.Connection, days: list[dt.date]
+    layout: SandboxLayout,
+    state: SandboxState,
+    connection: sqlite3.Connection,
+    days: list[dt.date],
+    anomaly: str | None = None,
 ) -> Counter:
     customers = pa.table(
         dict(
@@ -236,12 +241,16 @@ def _clickstream(
             }
         )
         rng = rng_for(state.seed, "clickstream", day)
+        # An outage (anomaly "volume") brings a tenth of the usual browsing traffic.
+        traffic = state.scale * anomalies.VOLUME_SHARE if anomaly == "volume" else state.scale
         sessions = clickstream.sessions_for_day(
-            rng, state.seed, day, state.scale, customers, orders_table
+            rng, state.seed, day, traffic, customers, orders_table
         )
-        batches.append(
-            clickstream.events_for_sessions(rng, sessions, product_ids, day, new_field_from)
-        )
+        events = clickstream.events_for_sessions(rng, sessions, product_ids, day, new_field_from)
+        if anomaly == "freshness":
+            stalled = pa.scalar(anomalies.collected_until(day), pa.timestamp("ms"))
+            events = events.filter(pc.less(events["occurred_at"], stalled))
+        batches.append(events)
     return clickstream.write_batch(
         rng_for(state.seed, "clickstream_arrival", days[-1]),
         pa.concat_tables(batches),
@@ -264,13 +273,17 @@ def _telemetry(
     return defects
 
 
-def next_day(root: Path, progress: Progress = print) -> SandboxState:
+def next_day(root: Path, progress: Progress = print, anomaly: str | None = None) -> SandboxState:
     """Advance the sandbox to the next business day, the way a business day changes things.
 
     Every calendar day in between (a weekend too: the shop sells on Sundays) gets new customers,
     orders and events, status changes, price changes, address and email changes and a few
     erasure requests; the CRM exports a file, the FX API publishes the new rate.
+
+    `anomaly` (one of `anomalies.KINDS`) injects an incident into these days, for monitoring to
+    catch; without it nothing differs from a normal day.
     """
+    anomalies.check(anomaly)
     layout = SandboxLayout(root)
     state = load_state(layout)
     previous_end = day_end(state.today)
@@ -281,6 +294,8 @@ def next_day(root: Path, progress: Progress = print) -> SandboxState:
     connection = shop.connect(layout.shop_db)
     contacts_path = layout.root / "systems" / "crm_contacts.parquet"
     contacts = crm.load_contacts(contacts_path)
+    first_new_order = shop.next_id(connection, "orders", "order_id")
+    injected: Counter = Counter()
     for day in days:
         rng = rng_for(seed, "next_day", day)
         end = day_end(day)
@@ -295,15 +310,15 @@ def next_day(root: Path, progress: Progress = print) -> SandboxState:
             changes = shop.change_customers(connection, rng, day, share=0.002)
             erased = shop.erase_customers(connection, rng, day, _scaled(1.5, scale))
             repriced = shop.change_prices(connection, rng, day, share=0.02)
-            defects += shop.add_orders(
-                connection,
-                rng,
-                seed,
-                _scaled(ORDERS_PER_SCALE / ORDER_DAYS, scale),
-                day_start(day),
-                end,
-                end,
-            )
+            orders = _scaled(ORDERS_PER_SCALE / ORDER_DAYS, scale)
+            if anomaly == "volume":
+                orders = anomalies.reduced(orders)
+            defects += shop.add_orders(connection, rng, seed, orders, day_start(day), end, end)
+            if anomaly == "amounts":
+                injected["orders_inflated"] += anomalies.inflate_amounts(
+                    connection, day_start(day), end
+                )
+            injected["orders_placed"] += orders
             shop.write_order_lifecycle(connection, seed, shop.open_orders(connection, end), end)
         defects["shop.customers_added"] += customers.num_rows
         defects["shop.customers_erased"] += len(erased)
@@ -323,7 +338,14 @@ def next_day(root: Path, progress: Progress = print) -> SandboxState:
         progress(f"  {day}: {customers.num_rows} new customers, {len(erased)} erased")
     crm.save_contacts(contacts_path, contacts)
     state.as_of = new_today.isoformat()
-    defects += _clickstream(layout, state, connection, days)
+    if anomaly == "schema":
+        with connection:
+            injected["orders_with_coupon"] += anomalies.add_order_column(
+                connection, rng_for(seed, "anomaly_coupons", new_today), first_new_order
+            )
+    clicks = _clickstream(layout, state, connection, days, anomaly)
+    defects += clicks
+    injected["events_written"] += clicks["web.events_written"]
     defects += _telemetry(layout, state, connection, days)
     store = api_store.connect(layout.api_db)
     with store:
@@ -340,6 +362,9 @@ def next_day(root: Path, progress: Progress = print) -> SandboxState:
     connection.close()
     state.steps += 1
     _save(layout, state, defects)
+    if anomaly is not None:
+        anomalies.record(layout, anomaly, days, dict(injected))
+        progress(f"  injected anomaly {anomaly!r}: {anomalies.DESCRIPTIONS[anomaly]}")
     progress(f"  sandbox is now at {new_today} ({len(days)} day(s) advanced)")
     return state
 

@@ -1,0 +1,1 @@
+"""Monitoring and data quality: Elementary, landing-file counts, `make monitor`, `make quality`."""
