@@ -36,6 +36,9 @@ NAME_ALLOW_LIST: dict[str, str] = {
     "products.name": "the raw shop table's product name (source shop.products)",
     "month_name": "a calendar month's name (dim_date)",
     "day_name": "a weekday's name (dim_date)",
+    "source_name": "the name of a source system (shop, crm, ...), in the audit and monitoring",
+    "dataset_name": "the name of a dlt dataset (raw_shop, ...), in the ingestion audit",
+    "pipeline_name": "the name of a dlt pipeline (tributary_shop, ...), in the ingestion audit",
 }
 
 # Value patterns of the content check, matched against sampled values of string columns.

@@ -53,15 +53,24 @@ run_loads as (
 {{ spec.entity }}_layers as (
     {% for layer in layers if spec.get(layer) %}
     {%- if layer == 'raw' %}
-    select 'raw' as layer, _dlt_load_id as load_id, count(*) as row_count
+    select
+        'raw' as layer,
+        _dlt_load_id as load_id,
+        count(*) as row_count
     from {{ source(spec.source, spec.raw) }}
     group by _dlt_load_id
     {%- elif layer == 'raw_rejected' %}
-    select 'raw_rejected' as layer, _dlt_load_id as load_id, count(*) as row_count
+    select
+        'raw_rejected' as layer,
+        _dlt_load_id as load_id,
+        count(*) as row_count
     from {{ source(spec.source, spec.raw_rejected) }}
     group by _dlt_load_id
     {%- else %}
-    select '{{ layer }}' as layer, _load_id as load_id, count(*) as row_count
+    select
+        '{{ layer }}' as layer,
+        _load_id as load_id,
+        count(*) as row_count
     from {{ ref(spec[layer]) }}
     group by _load_id
     {%- endif %}
@@ -134,7 +143,9 @@ final as (
     from all_entities
     left join runs on all_entities.run_id = runs.run_id
     -- a run that brought nothing for this entity, and whose loads hold none of its rows
-    where all_entities.landing_rows > 0 or all_entities.raw_rows > 0
+    where
+        all_entities.landing_rows > 0
+        or all_entities.raw_rows > 0
         or all_entities.raw_rejected_rows > 0
 )
 
@@ -143,13 +154,13 @@ select * from final
 
 
 {#-
-    json_field_as_bigint(column, key): the integer under a top-level key of a JSON column, or
-    null. DuckDB and PostgreSQL both read `->>` as "the field, as text".
+    json_field_as_bigint(json_column, key): the integer under a top-level key of a JSON column, or
+    null. DuckDB and PostgreSQL both have json_extract_path_text, "the field, as text".
 -#}
-{% macro json_field_as_bigint(column, key) -%}
-    {{ return(adapter.dispatch('json_field_as_bigint', 'tributary')(column, key)) }}
+{% macro json_field_as_bigint(json_column, key) -%}
+    {{ return(adapter.dispatch('json_field_as_bigint', 'tributary')(json_column, key)) }}
 {%- endmacro %}
 
-{% macro default__json_field_as_bigint(column, key) -%}
-    cast(({{ column }} ->> '{{ key }}') as bigint)
+{% macro default__json_field_as_bigint(json_column, key) -%}
+    cast(json_extract_path_text({{ json_column }}, '{{ key }}') as bigint)
 {%- endmacro %}
