@@ -83,6 +83,9 @@ def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
     def stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Ctrl-C must stop the server even when it was started with SIGINT ignored (a shell's
+    # background job inherits that), as `serve-api` does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, stop)
     print(f"Serving the docs site {site} at http://{host}:{port}/ (Ctrl-C stops) ...", flush=True)
     try:

@@ -3,8 +3,8 @@
     and the raw landing zone, returning one row per column that holds a readable email
     address or phone number (relation, column, kind, rows). Empty when masking holds.
 
-    What it scans: every text (and JSON) column of every table and view in every schema of the target's database except `restricted` (the vault, whose
-    point is readable data; on DuckDB it is another database file anyway), the `raw_*`
+    What it scans: every text (and JSON) column of every table and view in every schema of
+    the target's database except `restricted` (the vault, whose point is readable data; on DuckDB it is another database file anyway), the `raw_*`
     schemas (dlt's landing zone: the sources' data as delivered, personal data included, read
     only by the runner; erasure and retention reach it, masking does not) and the catalogs.
     Staging, intermediate, marts, ml, snapshots, audit (failing-test rows included) and any
@@ -12,7 +12,8 @@
 
     The relations are listed at run time from information_schema (so it is a post-build
     check: `dbt test --select tag:post_build`); each relation is read once, all its text
-    columns in one pass. The patterns are written for RE2 and PostgreSQL alike:
+    columns in one pass, and is one branch of the query. The patterns are written for RE2 and
+    PostgreSQL alike:
       email  something@domain.tld
       phone  an international number ('+49 151 2345678', '+14155550101', '0049.151.2345678'),
              a NANP one ('(415) 555-0101', '415.555.0101') or a national one in groups
@@ -31,37 +32,46 @@ select
     cast(null as {{ dbt.type_bigint() }}) as matching_rows
 where 1 = 0
 {%- else %}
-with
-{% for key, relation in columns_by_relation.items() %}
-scan_{{ loop.index }} as (
-    select
-        {%- for column in relation['columns'] %}
-        {%- set quoted = 'cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')' %}
-        {%- set outer_loop = loop %}
-        {%- for kind, pattern in patterns.items() %}
-        sum(case when {{ tributary.matches_pattern(quoted, pattern) }} then 1 else 0 end)
-            as c{{ outer_loop.index }}_{{ kind }}{{ "," if not (outer_loop.last and loop.last) }}
-        {%- endfor %}
-        {%- endfor %}
-    from {{ adapter.quote(relation['schema']) }}.{{ adapter.quote(relation['table']) }}
-){{ "," if not loop.last }}
-{% endfor %}
+select found.relation_name, found.column_name, found.pii_kind, found.matching_rows
+from (
 {%- for key, relation in columns_by_relation.items() %}
-{%- set relation_loop = loop %}
-{%- for column in relation['columns'] %}
-{%- set column_loop = loop %}
-{%- for kind in patterns %}
-select
-    '{{ key }}' as relation_name,
-    '{{ column }}' as column_name,
-    '{{ kind }}' as pii_kind,
-    c{{ column_loop.index }}_{{ kind }} as matching_rows
-from scan_{{ relation_loop.index }}
-where c{{ column_loop.index }}_{{ kind }} > 0
-{{ "union all" if not (relation_loop.last and column_loop.last and loop.last) }}
+    {#- one pass over the relation; its counts turned into rows (column, kind) by a values
+        list, so that the query has one branch per relation: a branch per column and kind
+        made the plan of the whole scan take minutes -#}
+    {%- set checks = [] %}
+    {%- for column in relation['columns'] %}
+    {%- for kind in patterns %}
+    {%- do checks.append((column, kind)) %}
+    {%- endfor %}
+    {%- endfor %}
+    select
+        cast('{{ key }}' as {{ dbt.type_string() }}) as relation_name,
+        checks.column_name,
+        checks.pii_kind,
+        case checks.check_index
+            {%- for column, kind in checks %}
+            when {{ loop.index }} then counts.c{{ loop.index }}
+            {%- endfor %}
+        end as matching_rows
+    from (
+        select
+            {%- for column, kind in checks %}
+            {%- set quoted = 'cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')' %}
+            sum(case when {{ tributary.matches_pattern(quoted, patterns[kind]) }} then 1 else 0 end)
+                as c{{ loop.index }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ adapter.quote(relation['schema']) }}.{{ adapter.quote(relation['table']) }}
+    ) as counts
+    cross join (
+        values
+        {%- for column, kind in checks %}
+            ({{ loop.index }}, '{{ column }}', '{{ kind }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as checks (check_index, column_name, pii_kind)
+{{ "    union all" if not loop.last }}
 {%- endfor %}
-{%- endfor %}
-{%- endfor %}
+) as found
+where found.matching_rows > 0
 {%- endif %}
 {%- endmacro %}
 

@@ -22,10 +22,23 @@ def test_the_full_build_on_the_ci_target_runs_and_passes_every_node(
     assert results["args"]["which"] == "build"
     assert not results["args"].get("select"), "the CI build selects everything"
 
-    # Every model, seed, snapshot, data test and unit test of the project ran, and none failed.
+    # Every model, seed, snapshot, data test and unit test of the project ran, and none failed;
+    # the post-build checks (selectors.yml keeps them out of `dbt build`) right after it.
     buildable = ("model", "seed", "snapshot", "test")
-    expected = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] in buildable}
+    nodes = manifest["nodes"]
+    post_build = {uid for uid, n in nodes.items() if "post_build" in n.get("tags", [])}
+    # ephemeral models are compiled into the models that read them, never built themselves
+    expected = {
+        uid
+        for uid, n in nodes.items()
+        if n["resource_type"] in buildable and n["config"].get("materialized") != "ephemeral"
+    } - post_build
     expected |= set(manifest["unit_tests"])
+    after = json.loads((scale_one.post_build_target / "run_results.json").read_text())
+    after_statuses = {r["unique_id"]: r["status"] for r in after["results"]}
+    assert post_build and {uid: after_statuses.get(uid) for uid in post_build} == {
+        uid: "pass" for uid in post_build
+    }
     statuses = {r["unique_id"]: r["status"] for r in results["results"]}
     # Exposures are listed too, as `no-op`: dbt builds nothing for a consumer.
     exposures = {uid: statuses.pop(uid) for uid in list(statuses) if uid.startswith("exposure.")}

@@ -3,37 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
-from ingestion.pipelines import load
 from ingestion.settings import SOURCE_NAMES, restricted_warehouse_path
-from tests.python.conftest import Workspace
+from tests.python.conftest import BuiltSandbox, Workspace, dbt
 from tests.python.helpers import warehouse_count, warehouse_rows
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def dbt(*args: str, target_dir: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the project's dbt on the test's warehouse (TRIBUTARY_WAREHOUSE_PATH is set), or on
-    another warehouse file."""
-    env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT))
-    if warehouse is not None:
-        env["TRIBUTARY_WAREHOUSE_PATH"] = str(warehouse)
-    command = [str(Path(sys.executable).parent / "dbt"), *args, "--target-path", str(target_dir)]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-
-
-@pytest.fixture
-def loaded(workspace: Workspace) -> Workspace:
-    results = load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
-    assert all(r.outcome == "loaded" for r in results), [r.error_message for r in results]
-    return workspace
-
 
 STAGED = {
     "raw_shop.customers": "staging.stg_shop__customers",
@@ -52,11 +26,13 @@ STAGED = {
 }
 
 
-def test_the_build_and_its_tests_pass_on_loaded_data(loaded: Workspace, tmp_path: Path) -> None:
-    run = dbt("build", "--log-path", str(tmp_path), target_dir=tmp_path)
+def test_the_build_and_its_tests_pass_on_loaded_data(built_sandbox: BuiltSandbox) -> None:
+    # the session's build of the test-scale sandbox (conftest), which later tests go on from
+    run = built_sandbox.build
+    warehouse = built_sandbox.warehouse
 
     assert run.returncode == 0, run.stdout[-4000:]
-    results = json.loads((tmp_path / "run_results.json").read_text())["results"]
+    results = json.loads((built_sandbox.target / "run_results.json").read_text())["results"]
     # exposures are listed too, as `no-op`: dbt builds nothing for a consumer
     statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"][:9] != "exposure."}
     assert sum(uid.startswith("test.") for uid in statuses) >= 50
@@ -68,14 +44,16 @@ def test_the_build_and_its_tests_pass_on_loaded_data(loaded: Workspace, tmp_path
 
     # Staging filters nothing: every raw row is staged.
     for raw, staged in STAGED.items():
-        assert warehouse_count(loaded.warehouse, staged) == warehouse_count(
-            loaded.warehouse, raw
-        ), staged
+        assert warehouse_count(warehouse, staged) == warehouse_count(warehouse, raw), staged
     # Phones are E.164 in the vault, the one place they are readable, and a masked token
     # (a SHA-256 in hex) in staging, for exactly the customers who gave one.
-    vault = restricted_warehouse_path(loaded.warehouse)
+    vault = restricted_warehouse_path(warehouse)
     assert warehouse_count(vault, "restricted.pii_customers", "source_system = 'shop'") == (
-        warehouse_count(loaded.warehouse, "raw_shop.customers")
+        warehouse_count(
+            warehouse,
+            "raw_shop.customers",
+            "customer_id not in (select customer_id from raw_shop.erasure_requests)",
+        )
     )
     assert (
         warehouse_count(
@@ -87,18 +65,18 @@ def test_the_build_and_its_tests_pass_on_loaded_data(loaded: Workspace, tmp_path
     )
     assert (
         warehouse_count(
-            loaded.warehouse,
+            warehouse,
             "staging.stg_shop__customers",
             "phone is not null and not regexp_full_match(phone, '[0-9a-f]{64}')",
         )
         == 0
     )
-    assert warehouse_count(loaded.warehouse, "staging.stg_shop__customers", "phone is null") == (
-        warehouse_count(loaded.warehouse, "raw_shop.customers", "phone is null")
+    assert warehouse_count(warehouse, "staging.stg_shop__customers", "phone is null") == (
+        warehouse_count(warehouse, "raw_shop.customers", "phone is null")
     )
-    assert warehouse_count(loaded.warehouse, "staging.stg_web__events", "occurred_at is null") == 0
+    assert warehouse_count(warehouse, "staging.stg_web__events", "occurred_at is null") == 0
     offsets = warehouse_rows(
-        loaded.warehouse,
+        warehouse,
         "select occurred_at_text, occurred_at from staging.stg_web__events "
         "where occurred_at_text like '%+09:00' limit 1",
     )
@@ -106,7 +84,7 @@ def test_the_build_and_its_tests_pass_on_loaded_data(loaded: Workspace, tmp_path
     assert parsed.hour == (int(text[11:13]) - 9) % 24
 
 
-def test_every_source_is_fresh_after_a_load(loaded: Workspace, tmp_path: Path) -> None:
+def test_every_source_is_fresh_after_a_load(built_workspace: Workspace, tmp_path: Path) -> None:
     run = dbt("source", "freshness", "--log-path", str(tmp_path), target_dir=tmp_path)
 
     assert run.returncode == 0, run.stdout[-4000:]

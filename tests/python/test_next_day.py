@@ -20,9 +20,8 @@ import pytest
 from ingestion.pipelines import load
 from ingestion.sandbox.generator import next_day
 from ingestion.settings import SOURCE_NAMES
-from tests.python.conftest import Workspace, wire_workspace
+from tests.python.conftest import BuiltSandbox, Workspace, copy_built, dbt
 from tests.python.helpers import shop_rows, warehouse_count, warehouse_rows
-from tests.python.test_dbt_build import dbt
 
 SNAPSHOTS = {"snap_orders": "orders", "snap_products": "products", "snap_customers": "customers"}
 KEYS = {"orders": "order_id", "products": "product_id", "customers": "customer_id"}
@@ -58,13 +57,13 @@ class NextDay:
 
 @pytest.fixture(scope="module")
 def after_next_day(
-    pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory
+    built_sandbox: BuiltSandbox, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[NextDay]:
     root = tmp_path_factory.mktemp("next_day")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        workspace = wire_workspace(pristine_sandbox, root, monkeypatch)
+        # the first run (load and build) is the session's; this sandbox goes on from a copy
+        workspace = copy_built(built_sandbox, root, monkeypatch)
         target = root / "target"
-        load_and_build(workspace, target)
         day_before = sandbox_today(workspace)
         updated_before = {table: updated_at_by_key(workspace, table) for table in KEYS}
         order_dates_before = {
