@@ -9,6 +9,8 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 SCALE ?= 1
 SEED ?= 42
+# pytest workers of `make test` (pytest-xdist); 1 runs the suite in one process
+PYTEST_WORKERS ?= 2
 
 # dbt reads profiles.yml and dbt_project.yml from the repository root.
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -104,7 +106,9 @@ freshness: $(STAMP) ## dbt source freshness of every raw source
 test: $(STAMP) lint governance ## the CI job: lint, governance check, pytest (ci-target build, PostgreSQL build, governance, monitoring, slim CI, docs site)
 	@# The suite's builds never see packages installed here (monitoring on); its monitoring test
 	@# installs Elementary in a folder of its own when TRIBUTARY_PACKAGES_DIR is set.
-	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest
+	@# Two workers (PYTEST_WORKERS): while one process waits on dbt's Python, the other's
+	@# DuckDB or PostgreSQL work runs; the tests of each shared build stay in one worker.
+	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 	@echo "Tests done: lint (pre-commit on every file), the governance check and pytest passed."
 
 lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff (lint, format), YAML, dbt parse, sqlfluff (models, snapshots, tests, macros)
