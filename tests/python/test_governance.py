@@ -60,6 +60,7 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def copy_project(destination: Path) -> Path:
     """The dbt project's files (no Python, data or artefacts) under `destination`."""
+    destination.mkdir(parents=True, exist_ok=True)
     for name in ("dbt_project.yml", "profiles.yml", "dbt-bouncer.yml"):
         shutil.copy2(ROOT / name, destination / name)
     ignore = shutil.ignore_patterns("python", "__pycache__", "*.py")
