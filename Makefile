@@ -107,8 +107,8 @@ test: $(STAMP) lint governance ## the CI job: lint, governance check, pytest (ci
 	@# The suite's builds never see packages installed here (monitoring on); its monitoring test
 	@# installs Elementary in a folder of its own when TRIBUTARY_PACKAGES_DIR is set.
 	@# Two workers (PYTEST_WORKERS): while one process waits on dbt's Python, the other's
-	@# DuckDB or PostgreSQL work runs; the tests of each shared build stay in one worker.
-	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=25
+	@# DuckDB or PostgreSQL work runs. Each worker builds the shared session fixtures it needs.
+	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=25
 	@echo "Tests done: lint (pre-commit on every file), the governance check and pytest passed."
 
 lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff (lint, format), YAML, dbt parse, sqlfluff (models, snapshots, tests, macros)

@@ -45,29 +45,6 @@ def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
     return lambda line: request.node.user_properties.append((MEASUREMENT, line))
 
 
-# The builds that sessions share, and the groups of tests that must run in the process that
-# holds them when pytest-xdist spreads the suite over workers (`make test`: -n 2 --dist
-# loadgroup): a worker that ran a test of the group without its build would build it again.
-SHARED_BUILDS = {"built_sandbox": ("built_sandbox", "built_workspace"), "scale_one": ("scale_one",)}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group each test by the shared build it uses; the other tests of a module that uses the
-    scale-1 build go with it, and any other module is a group of its own, so that a
-    module-scoped fixture is set up once."""
-
-    def build_of(item: pytest.Item) -> str | None:
-        names = set(getattr(item, "fixturenames", ()))
-        return next((b for b, uses in SHARED_BUILDS.items() if names & set(uses)), None)
-
-    modules_on_scale_one = {item.module.__name__ for item in items if build_of(item) == "scale_one"}
-    for item in items:
-        module = item.module.__name__
-        group = build_of(item) or ("scale_one" if module in modules_on_scale_one else module)
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 TEST_SCALE = 0.05  # 250 customers, 2,500 orders, ~50,000 events: seconds, not minutes
 TEST_SEED = 7
 
