@@ -98,18 +98,20 @@ erasure: $(STAMP) ## honour every erasure request: raw tables, the vault and the
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness
 
-# CI's job (.ci/run): lint; the governance contract check; pytest, whose session builds a freshly
-# generated scale-1 sandbox on the `ci` target (the full `dbt build`, tests/python/test_ci_build.py)
-# and the whole project on PostgreSQL (the portability build, tests/python/test_postgres.py), and
-# tests governance (masking, the unmasked-PII scan, retention, erasure), monitoring, slim CI and
-# the docs site.
-test: $(STAMP) lint governance ## the CI job: lint, governance check, pytest (ci-target build, PostgreSQL build, governance, monitoring, slim CI, docs site)
+# CI's job (.ci/run): lint, which runs the governance contract check on the manifest (a
+# pre-commit hook); pytest, whose session builds a freshly generated scale-1 sandbox on the `ci`
+# target (the full `dbt build`, tests/python/test_ci_build.py) and the whole project on
+# PostgreSQL (the portability build, tests/python/test_postgres.py), runs the contract check
+# again with the warehouse's values sampled, and tests governance (masking, the unmasked-PII
+# scan, retention, erasure), monitoring, slim CI and the docs site.
+test: $(STAMP) lint ## the CI job: lint (with the governance check), pytest (ci-target build, PostgreSQL build, governance, monitoring, slim CI, docs site)
 	@# The suite's builds never see packages installed here (monitoring on); its monitoring test
 	@# installs Elementary in a folder of its own when TRIBUTARY_PACKAGES_DIR is set.
 	@# Two workers (PYTEST_WORKERS): while one process waits on dbt's Python, the other's
-	@# DuckDB or PostgreSQL work runs. Each worker builds the shared session fixtures it needs.
-	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest -n $(PYTEST_WORKERS) --durations=25
-	@echo "Tests done: lint (pre-commit on every file), the governance check and pytest passed."
+	@# DuckDB or PostgreSQL work runs. `--dist worksteal` with the order tests/python/conftest.py
+	@# gives the tests: each worker starts on one of the shared builds, which are made once.
+	TRIBUTARY_DBT_PACKAGES_PATH=$(CURDIR)/target/no_packages $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=25
+	@echo "Tests done: lint (pre-commit on every file, the governance check among them) and pytest passed."
 
 lint: $(STAMP) ## every pre-commit hook on every file: hygiene, ruff (lint, format), YAML, dbt parse, sqlfluff (models, snapshots, tests, macros)
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure

@@ -7,6 +7,7 @@ DuckDB file, and the sandbox API runs as an HTTP server on a free port.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -14,12 +15,13 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from filelock import FileLock
 
-from ingestion.pipelines import load
 from ingestion.sandbox.generator import generate
-from ingestion.settings import SOURCE_NAMES, SandboxLayout
+from ingestion.settings import SandboxLayout
 
 # Numbers a test measured (precision, recall, ...), printed at the end of every run. They travel
 # as the test's user properties, which pytest-xdist hands from its workers to the main process.
@@ -74,8 +76,13 @@ class Workspace:
 
 def wire_workspace(pristine: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     """A copy of the pristine sandbox under `root`, and the environment pointing at it."""
+    shutil.copytree(pristine, root / "sandbox")
+    return point_environment_at(root, monkeypatch)
+
+
+def point_environment_at(root: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """The environment pointing at the sandbox and the warehouse under `root`."""
     sandbox = root / "sandbox"
-    shutil.copytree(pristine, sandbox)
     warehouse = root / "warehouse" / "tributary.duckdb"
     port = free_port()
     monkeypatch.setenv("TRIBUTARY_SANDBOX_DIR", str(sandbox))
@@ -100,6 +107,73 @@ def workspace(
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# ---------------------------------------------------------------- builds shared by the workers
+# `make test` runs pytest-xdist workers, each a process with its own session fixtures. A build
+# of the whole project takes minutes, so the shared builds (the test-scale one, the scale-1
+# one, the next day's) are made once per run, by whichever worker needs one first, under a file
+# lock that the other workers wait on; each worker then reads a copy of its own, so that no
+# DuckDB file is opened by two processes (a read-write connection locks the file).
+
+Built = TypeVar("Built")
+
+
+def run_folder(factory: pytest.TempPathFactory) -> Path:
+    """The folder that every worker of this run sees: xdist gives each worker `popen-gwN`
+    under the run's base folder; without xdist, the base folder itself."""
+    base = factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
+def build_once(
+    name: str, factory: pytest.TempPathFactory, build: Callable[[Path], Built]
+) -> tuple[Path, Built]:
+    """Run `build(folder)` once in this run, and return this worker's copy of the folder and
+    what `build` returned (pickled for the other workers; so it holds no paths).
+
+    A build that raised is not tried again by the next worker: it fails with the first one's
+    error at once, instead of spending the same minutes to fail the same way."""
+    shared = run_folder(factory) / "shared"
+    shared.mkdir(exist_ok=True)
+    folder = shared / name
+    result, failure = shared / f"{name}.pickle", shared / f"{name}.failed"
+    with FileLock(str(shared / f"{name}.lock")):
+        if failure.exists():
+            pytest.fail(f"{name!r} failed in another worker: {failure.read_text()}")
+        if not result.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # a build that was killed midway
+            folder.mkdir()
+            try:
+                built = build(folder)
+            except BaseException as error:
+                failure.write_text(f"{type(error).__name__}: {error}")
+                raise
+            result.write_bytes(pickle.dumps(built))
+        built = pickle.loads(result.read_bytes())
+    copy = factory.mktemp(name)
+    shutil.copytree(folder, copy, dirs_exist_ok=True)
+    return copy, built
+
+
+def shared_build_group(item: pytest.Item) -> int:
+    """0: reads the scale-1 build; 2: the test-scale build; 1: neither."""
+    if "scale_one" in item.fixturenames:
+        return 0
+    return 2 if "built_sandbox" in item.fixturenames else 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the tests for `--dist worksteal`, which hands the first half of the list to one
+    worker and the second half to the other, then lets an idle worker take the tail of the
+    other's queue: the first half starts with every test of the scale-1 build, the second
+    with every test of the test-scale build, so that each worker makes one of the two builds
+    while the other makes the other one. The tests that need neither fill both tails, which is
+    what a worker that runs out of work takes over. (Without xdist the order changes nothing.)"""
+    groups: dict[int, list[pytest.Item]] = {0: [], 1: [], 2: []}
+    for item in items:  # collection order within a group: a module's tests stay together
+        groups[shared_build_group(item)].append(item)
+    filler = max(0, len(items) // 2 - len(groups[0]))
+    items[:] = groups[0] + groups[1][:filler] + groups[2] + groups[1][filler:]
+
 
 def dbt(*args: str, target_dir: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
     """Run the project's dbt on the test's warehouse (TRIBUTARY_WAREHOUSE_PATH is set), or on
@@ -111,35 +185,102 @@ def dbt(*args: str, target_dir: Path, warehouse: Path | None = None) -> subproce
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
 
 
-@dataclass
-class BuiltSandbox:
-    """The test-scale sandbox loaded by dlt and built by `dbt build` (the dev target), once."""
+def environment_of(root: Path) -> dict[str, str]:
+    """The environment of the sandbox and the warehouse under `root`, for the command line and
+    dbt: the dev and the `ci` targets both on that warehouse file (named tributary.duckdb, as
+    production's is, so that relations and manifests name the same catalog: slim CI defers to
+    the build's manifest), and the sandbox API on a port of its own."""
+    warehouse = root / "warehouse" / "tributary.duckdb"
+    port = free_port()
+    return dict(
+        os.environ,
+        TRIBUTARY_DESTINATION="duckdb",
+        TRIBUTARY_SANDBOX_DIR=str(root / "sandbox"),
+        TRIBUTARY_WAREHOUSE_PATH=str(warehouse),
+        TRIBUTARY_CI_WAREHOUSE_PATH=str(warehouse),
+        TRIBUTARY_SANDBOX_API_PORT=str(port),
+        SOURCES__FX__BASE_URL=f"http://127.0.0.1:{port}/v1/",
+        SOURCES__REVIEWS__BASE_URL=f"http://127.0.0.1:{port}/",
+        DBT_PROFILES_DIR=str(ROOT),
+        DBT_PROJECT_DIR=str(ROOT),
+    )
 
-    root: Path  # sandbox/ and warehouse/ (the DuckDB files, the vault, dlt's pipeline state)
-    target: Path  # dbt's target folder of the build
-    build: subprocess.CompletedProcess
+
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    """A sandbox loaded by the command line and built by `dbt build --target ci`, under `root`
+    (this worker's copy: tests read it and copy it, never change it)."""
+
+    root: Path  # sandbox/, warehouse/ (the DuckDB files, the vault, dlt's state), target/, ...
+    build: subprocess.CompletedProcess  # the `dbt build`
+    env: dict[str, str]  # environment_of(root)
+
+    @property
+    def sandbox(self) -> SandboxLayout:
+        return SandboxLayout(self.root / "sandbox")
 
     @property
     def warehouse(self) -> Path:
         return self.root / "warehouse" / "tributary.duckdb"
 
+    @property
+    def target(self) -> Path:
+        """dbt's target folder of the build (manifest, run_results.json)."""
+        return self.root / "target"
+
+    @property
+    def post_build_target(self) -> Path:
+        """That of the post-build checks (`dbt test --select tag:post_build`)."""
+        return self.root / "post_build"
+
+
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def load_and_build(root: Path, *build_args: str) -> subprocess.CompletedProcess:
+    """Load the sandbox under `root` by the command line, then `dbt build --target ci` (with
+    `build_args`); after a build of everything, as `make demo` does, the checks that read the
+    whole build (the unmasked-PII scan). The build's outcome is the tests' to judge."""
+    env = environment_of(root)
+    logs = ["--log-path", str(root / "logs")]
+    loaded = subprocess.run(
+        [sys.executable, "-m", "ingestion", "load"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
+    build = subprocess.run(
+        [DBT, "build", "--target", "ci", *build_args, "--target-path", str(root / "target"), *logs],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if build.returncode == 0 and not build_args:
+        subprocess.run(
+            [DBT, "test", "--target", "ci", "--select", "tag:post_build",
+             "--target-path", str(root / "post_build"), *logs],
+            cwd=ROOT, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+    return build
+
 
 @pytest.fixture(scope="session")
-def built_sandbox(pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltSandbox:
-    """Every test that goes on from a loaded and built warehouse (next-day, erasure, the build's
-    own checks) starts from a copy of this one (`copy_built`): a build of the whole project is
-    the slowest step of the suite, and it is the same build each time. Never changed itself."""
-    root = tmp_path_factory.mktemp("built")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        workspace = wire_workspace(pristine_sandbox, root, monkeypatch)
-        results = load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
-        assert all(r.outcome == "loaded" for r in results), [r.error_message for r in results]
-        target = root / "target"
-        build = dbt("build", "--log-path", str(root / "logs"), target_dir=target)
-    return BuiltSandbox(root=root, target=target, build=build)
+def built_sandbox(
+    pristine_sandbox: Path, tmp_path_factory: pytest.TempPathFactory
+) -> BuiltWarehouse:
+    """CI's full build: the session's freshly generated test sandbox, loaded by the command
+    line, and `dbt build` on the `ci` target into a new warehouse, then the post-build checks
+    (tests/python/test_ci_build.py checks it). Every test that reads a built warehouse reads
+    this one, and every test that goes on from one (next-day, erasure, the leak) starts from a
+    copy of it (`copy_built`): a build of the whole project is the slowest step of the suite,
+    and it is the same build each time."""
+
+    def copy_load_and_build(root: Path) -> subprocess.CompletedProcess:
+        shutil.copytree(pristine_sandbox, root / "sandbox")
+        return load_and_build(root)
+
+    root, build = build_once("built_sandbox", tmp_path_factory, copy_load_and_build)
+    return BuiltWarehouse(root=root, build=build, env=environment_of(root))
 
 
-def copy_built(built: BuiltSandbox, root: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def copy_built(built: BuiltWarehouse, root: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     """A workspace of the test's own under `root`: the built sandbox and its warehouse folder
     (the main file, the vault file and dlt's pipeline state, so that the next load is
     incremental), and the environment pointing at them."""
@@ -150,73 +291,32 @@ def copy_built(built: BuiltSandbox, root: Path, monkeypatch: pytest.MonkeyPatch)
 
 @pytest.fixture
 def built_workspace(
-    built_sandbox: BuiltSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    built_sandbox: BuiltWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Workspace:
     return copy_built(built_sandbox, tmp_path, monkeypatch)
 
 
-@dataclass
-class BuiltWarehouse:
-    """A sandbox at scale 1, loaded by the real command line and built by dbt."""
-
-    sandbox: SandboxLayout
-    warehouse: Path
-    env: dict[str, str]
-    target: Path  # dbt's target folder of the build (manifest, run_results.json)
-    post_build_target: Path  # that of the post-build checks (`dbt test --select tag:post_build`)
+# Entity resolution reads its own lineage only: the resolved customers and what they are made of.
+RESOLUTION = "+int_customers__resolved"
 
 
 @pytest.fixture(scope="session")
 def scale_one(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """The demo's data (seed 42, scale 1), built once per session for the tests whose thresholds
-    the issues set at scale 1 (entity resolution's precision and recall, say).
+    """The demo's data (seed 42, scale 1) for the tests whose thresholds the issues set at
+    scale 1 (entity resolution's precision and recall): generated and loaded by the command
+    line, and `dbt build --target ci` of the resolution's lineage with its tests. (The whole
+    project builds on the test sandbox, `built_sandbox`, and at scale 1 in `make demo`.)"""
 
-    This is also CI's full build: a freshly generated sandbox, loaded by the command line, and
-    `dbt build` on the `ci` target into a new warehouse (tests/python/test_ci_build.py checks
-    it), so that `make test` pays for one scale-1 build, not two. The ci target's file is the one
-    dlt loaded (its raw_* schemas), named tributary.duckdb like production's, so that relations
-    and the manifest name the same catalog as a dev build does (slim CI defers to it)."""
-    root = tmp_path_factory.mktemp("scale_one")
-    warehouse = root / "warehouse" / "tributary.duckdb"
-    env = dict(
-        os.environ,
-        TRIBUTARY_DESTINATION="duckdb",
-        TRIBUTARY_SANDBOX_DIR=str(root / "sandbox"),
-        TRIBUTARY_WAREHOUSE_PATH=str(warehouse),
-        TRIBUTARY_CI_WAREHOUSE_PATH=str(warehouse),
-        TRIBUTARY_SANDBOX_API_PORT=str(free_port()),
-        DBT_PROFILES_DIR=str(ROOT),
-        DBT_PROJECT_DIR=str(ROOT),
-    )
-    env["SOURCES__FX__BASE_URL"] = f"http://127.0.0.1:{env['TRIBUTARY_SANDBOX_API_PORT']}/v1/"
-    env["SOURCES__REVIEWS__BASE_URL"] = f"http://127.0.0.1:{env['TRIBUTARY_SANDBOX_API_PORT']}/"
-    dbt = str(Path(sys.executable).parent / "dbt")
-    steps = [
-        [sys.executable, "-m", "ingestion", "generate", "--seed", "42", "--scale", "1"],
-        [sys.executable, "-m", "ingestion", "load"],
-        [
-            dbt,
-            "build",
-            "--target",
-            "ci",
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-        ],
-    ]
-    # then, as `make demo` does, the checks that read the whole build (the unmasked-PII scan)
-    steps.append(
-        [dbt, "test", "--target", "ci", "--select", "tag:post_build",
-         "--target-path", str(root / "post_build"), "--log-path", str(root / "logs")]
-    )  # fmt: skip
-    for command in steps:
-        run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-        assert run.returncode == 0, f"{' '.join(command)}\n{run.stdout[-3000:]}{run.stderr[-3000:]}"
-    return BuiltWarehouse(
-        sandbox=SandboxLayout(root / "sandbox"),
-        warehouse=warehouse,
-        env=env,
-        target=root / "target",
-        post_build_target=root / "post_build",
-    )
+    def generate_load_and_build(root: Path) -> subprocess.CompletedProcess:
+        generated = subprocess.run(
+            [sys.executable, "-m", "ingestion", "generate", "--seed", "42", "--scale", "1"],
+            cwd=ROOT, env=environment_of(root), capture_output=True, text=True,
+        )  # fmt: skip
+        assert generated.returncode == 0, generated.stdout[-3000:] + generated.stderr[-3000:]
+        # cautious: a test of a resolution model that also reads a model outside the lineage
+        # (a relationship to a mart, say) is left to the full build
+        return load_and_build(root, "--select", RESOLUTION, "--indirect-selection", "cautious")
+
+    root, build = build_once("scale_one", tmp_path_factory, generate_load_and_build)
+    assert build.returncode == 0, build.stdout[-4000:]
+    return BuiltWarehouse(root=root, build=build, env=environment_of(root))

@@ -1,6 +1,7 @@
-"""CI's full build: a freshly generated scale-1 sandbox, loaded by the command line, built and
-tested by `dbt build` on the `ci` target into a new warehouse (the `scale_one` session fixture,
-which the scale-1 tests share, so that `make test` pays for one full build)."""
+"""CI's full build: the session's freshly generated test sandbox, loaded by the command line,
+built and tested by `dbt build` on the `ci` target into a new warehouse (the `built_sandbox`
+session fixture, which every test of a built warehouse shares, so that `make test` pays for one
+full build of it)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from tests.python.helpers import warehouse_rows
 
 
 def test_the_full_build_on_the_ci_target_runs_and_passes_every_node(
-    scale_one: BuiltWarehouse, report: Callable[[str], None]
+    built_sandbox: BuiltWarehouse, report: Callable[[str], None]
 ) -> None:
-    results = json.loads((scale_one.target / "run_results.json").read_text())
-    manifest = json.loads((scale_one.target / "manifest.json").read_text())
+    results = json.loads((built_sandbox.target / "run_results.json").read_text())
+    manifest = json.loads((built_sandbox.target / "manifest.json").read_text())
 
     assert results["args"]["target"] == "ci"
     assert results["args"]["which"] == "build"
@@ -34,7 +35,7 @@ def test_the_full_build_on_the_ci_target_runs_and_passes_every_node(
         if n["resource_type"] in buildable and n["config"].get("materialized") != "ephemeral"
     } - post_build
     expected |= set(manifest["unit_tests"])
-    after = json.loads((scale_one.post_build_target / "run_results.json").read_text())
+    after = json.loads((built_sandbox.post_build_target / "run_results.json").read_text())
     after_statuses = {r["unique_id"]: r["status"] for r in after["results"]}
     assert post_build and {uid: after_statuses.get(uid) for uid in post_build} == {
         uid: "pass" for uid in post_build
@@ -52,18 +53,18 @@ def test_the_full_build_on_the_ci_target_runs_and_passes_every_node(
 
     # A fresh warehouse: one load of each source, and every mart built there by this run.
     runs = warehouse_rows(
-        scale_one.warehouse, "select source_name, outcome from audit.ingestion_runs"
+        built_sandbox.warehouse, "select source_name, outcome from audit.ingestion_runs"
     )
     assert Counter(outcome for _, outcome in runs) == {"loaded": 6}
     marts = warehouse_rows(
-        scale_one.warehouse,
+        built_sandbox.warehouse,
         "select count(*) from information_schema.tables where table_schema in ('marts', 'ml')",
     )[0][0]
     assert marts >= 14
 
     kinds = Counter(uid.split(".")[0] for uid in statuses)
     report(
-        f"ci build: dbt build --target ci in {results['elapsed_time']:.0f}s on a fresh scale-1 "
+        f"ci build: dbt build --target ci in {results['elapsed_time']:.0f}s on a fresh test-scale "
         f"warehouse: {', '.join(f'{n} {kind}s' for kind, n in sorted(kinds.items()))}, "
         f"{Counter(statuses.values())['warn']} warnings, no failures"
     )

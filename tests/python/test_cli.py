@@ -77,10 +77,10 @@ def test_serve_api_answers_until_stopped(workspace: Workspace, stop_signal: int)
     assert "stopped" in out
 
 
-def test_summary_names_the_marts_and_their_rows(scale_one: BuiltWarehouse) -> None:
+def test_summary_names_the_marts_and_their_rows(built_sandbox: BuiltWarehouse) -> None:
     summarized = subprocess.run(
-        [sys.executable, "-m", "ingestion", "summary", "--target-path", str(scale_one.target)],
-        env=scale_one.env,
+        [sys.executable, "-m", "ingestion", "summary", "--target-path", str(built_sandbox.target)],
+        env=built_sandbox.env,
         capture_output=True,
         text=True,
         timeout=120,
@@ -88,7 +88,7 @@ def test_summary_names_the_marts_and_their_rows(scale_one: BuiltWarehouse) -> No
 
     assert summarized.returncode == 0, summarized.stdout + summarized.stderr
     assert "dbt build in" in summarized.stdout
-    orders = warehouse_count(scale_one.warehouse, "marts.fct_orders")
+    orders = warehouse_count(built_sandbox.warehouse, "marts.fct_orders")
     # a table row: the relation, its type and its row count, whatever the table's borders
     assert re.search(rf"fct_orders\W+table\W+{orders:,}\b", summarized.stdout)
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from ingestion.settings import SOURCE_NAMES, restricted_warehouse_path
-from tests.python.conftest import BuiltSandbox, Workspace, dbt
+from tests.python.conftest import BuiltWarehouse, Workspace, dbt
 from tests.python.helpers import warehouse_count, warehouse_rows
 
 STAGED = {
@@ -26,7 +26,7 @@ STAGED = {
 }
 
 
-def test_the_build_and_its_tests_pass_on_loaded_data(built_sandbox: BuiltSandbox) -> None:
+def test_the_build_and_its_tests_pass_on_loaded_data(built_sandbox: BuiltWarehouse) -> None:
     # the session's build of the test-scale sandbox (conftest), which later tests go on from
     run = built_sandbox.build
     warehouse = built_sandbox.warehouse

@@ -38,7 +38,7 @@ CHROMIUM_FLAGS = (
 
 @pytest.fixture(scope="module")
 def docs_site(
-    scale_one: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
+    built_sandbox: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, float]:
     """`python -m dataops docs` (what `make docs` runs) on the CI build's warehouse."""
     target = tmp_path_factory.mktemp("docs") / "target"
@@ -46,7 +46,7 @@ def docs_site(
     run = subprocess.run(
         [sys.executable, "-m", "dataops", "docs", "--target", "ci", "--target-path", str(target)],
         cwd=ROOT,
-        env=scale_one.env,
+        env=built_sandbox.env,
         capture_output=True,
         text=True,
         timeout=900,

@@ -85,7 +85,7 @@ def copy_warehouse(built: BuiltWarehouse, destination: Path) -> Path:
 # ------------------------------------------------------------------ the check on the project
 
 
-def test_the_project_passes_the_contract_check(parsed: Path, scale_one: BuiltWarehouse) -> None:
+def test_the_project_passes_the_contract_check(parsed: Path, built_sandbox: BuiltWarehouse) -> None:
     without = governance(
         "check", "--no-parse", "--target-path", str(parsed), "--warehouse", str(parsed / "none")
     )
@@ -94,7 +94,12 @@ def test_the_project_passes_the_contract_check(parsed: Path, scale_one: BuiltWar
     assert "content check SKIPPED for lack of a warehouse" in without.stdout
 
     with_content = governance(
-        "check", "--no-parse", "--target-path", str(parsed), "--warehouse", str(scale_one.warehouse)
+        "check",
+        "--no-parse",
+        "--target-path",
+        str(parsed),
+        "--warehouse",
+        str(built_sandbox.warehouse),
     )
     assert with_content.returncode == 0, with_content.stdout[-4000:]
     assert summary_count(with_content.stdout) == 0
@@ -103,7 +108,7 @@ def test_the_project_passes_the_contract_check(parsed: Path, scale_one: BuiltWar
 
 
 def test_every_breach_of_a_broken_copy_is_reported(
-    tmp_path: Path, scale_one: BuiltWarehouse
+    tmp_path: Path, built_sandbox: BuiltWarehouse
 ) -> None:
     project = copy_project(tmp_path)
     models = project / "models"
@@ -147,7 +152,7 @@ def test_every_breach_of_a_broken_copy_is_reported(
         "select order_id from {{ ref('fct_orders') }}\n"
     )
     # a column the yml does not know, holding emails, in a copy of a built warehouse
-    warehouse = copy_warehouse(scale_one, tmp_path)
+    warehouse = copy_warehouse(built_sandbox, tmp_path)
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("alter table marts.dim_products add column notes varchar")
         connection.execute("update marts.dim_products set notes = 'ask ' || sku || '@example.com'")
@@ -223,14 +228,14 @@ def test_the_name_patterns_and_their_allow_list() -> None:
 
 
 def test_the_audit_log_has_every_run_and_node_failures_included(
-    tmp_path: Path, scale_one: BuiltWarehouse
+    tmp_path: Path, built_sandbox: BuiltWarehouse
 ) -> None:
-    # The scale-1 build (conftest) is in the log, node for node, as run_results.json has it.
-    results = json.loads((scale_one.target / "run_results.json").read_text())
+    # The ci build (conftest) is in the log, node for node, as run_results.json has it.
+    results = json.loads((built_sandbox.target / "run_results.json").read_text())
     invocation = results["metadata"]["invocation_id"]
     # the hook itself is in run_results.json, but not among the results it is handed
     nodes = [r for r in results["results"] if not r["unique_id"].startswith("operation.")]
-    with duckdb.connect(str(scale_one.warehouse), read_only=True) as connection:
+    with duckdb.connect(str(built_sandbox.warehouse), read_only=True) as connection:
         run = connection.execute(
             "select command, target_name, status, nodes_total, nodes_failed, run_user"
             " from audit.dbt_runs where invocation_id = ?",
@@ -265,7 +270,7 @@ def test_the_audit_log_has_every_run_and_node_failures_included(
     (project / "models" / "marts" / "core" / "broken.sql").write_text(
         "select cast('it''s; drop table x' as integer) as n\n"
     )
-    warehouse = copy_warehouse(scale_one, tmp_path)
+    warehouse = copy_warehouse(built_sandbox, tmp_path)
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("update marts.dim_products set sku = null where product_id = 1")
     env = dict(

@@ -1,7 +1,7 @@
 """The ML features leak nothing from the future: a warehouse without the data after a date D
 gives the same features for every as-of date up to D.
 
-The proof, on the scale-1 build (`scale_one`):
+The proof, on the session build (`built_sandbox`):
 1. copy its warehouse and, in the copy, delete every raw row whose business time is after D
    (orders placed after D with their lines, payments and shipments; payments and shipments
    made after D; customers and products created after D; reviews written after D; clickstream
@@ -91,9 +91,9 @@ def rebuild_features(warehouse: Path, env: dict[str, str], work: Path) -> None:
 
 
 def test_no_feature_uses_anything_after_its_as_of_date(
-    scale_one: BuiltWarehouse, tmp_path: Path, report: Callable[[str], None]
+    built_sandbox: BuiltWarehouse, tmp_path: Path, report: Callable[[str], None]
 ) -> None:
-    with duckdb.connect(str(scale_one.warehouse), read_only=True) as full:
+    with duckdb.connect(str(built_sandbox.warehouse), read_only=True) as full:
         as_of_dates = [
             row[0]
             for row in full.execute(
@@ -106,17 +106,17 @@ def test_no_feature_uses_anything_after_its_as_of_date(
     # 1. a copy without anything after D (same file name: views name the catalog after it)
     truncated = tmp_path / "warehouse" / "tributary.duckdb"
     truncated.parent.mkdir()
-    shutil.copyfile(scale_one.warehouse, truncated)
+    shutil.copyfile(built_sandbox.warehouse, truncated)
     with duckdb.connect(str(truncated)) as connection:
         for statement in truncation_statements(cutoff):
             connection.execute(statement)
 
     # 2. the features rebuilt on it
-    rebuild_features(truncated, scale_one.env, tmp_path)
+    rebuild_features(truncated, built_sandbox.env, tmp_path)
 
     # 3. the two tables compared up to D
     with duckdb.connect(str(truncated), read_only=True) as connection:
-        connection.execute(f"attach '{scale_one.warehouse}' as full_warehouse (read_only)")
+        connection.execute(f"attach '{built_sandbox.warehouse}' as full_warehouse (read_only)")
         last_order_date = connection.execute(
             "select max(order_date) from marts.fct_orders"
         ).fetchone()[0]
@@ -185,7 +185,8 @@ def test_no_feature_uses_anything_after_its_as_of_date(
         ).fetchone()
     assert wrong == 0, f"{wrong} labels differ where the truncated data holds their window"
     assert dates == len([d for d in as_of_dates if d <= cut_date])
-    assert customers > 1000 and labels > 0 and hidden > 0
+    # most of the test sandbox's 250 customers, at the as-of dates up to D
+    assert customers > 200 and labels > 0 and hidden > 0
 
     report(
         f"ml features leakage: data after {cut_date} deleted; {len(raw_features)} raw features "

@@ -189,15 +189,15 @@ def file_statuses(warehouse: Path) -> dict[str, tuple[str, int | None, int]]:
 
 
 def test_quality_reconciles_every_layer_and_catches_a_lost_row(
-    scale_one: BuiltWarehouse, tmp_path: Path
+    built_sandbox: BuiltWarehouse, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "tributary.duckdb"
-    shutil.copy(scale_one.warehouse, warehouse)
+    shutil.copy(built_sandbox.warehouse, warehouse)
     env = dict(
         without_elementary(tmp_path),
         **{
             key: value
-            for key, value in scale_one.env.items()
+            for key, value in built_sandbox.env.items()
             if key.startswith("TRIBUTARY_SANDBOX")
         },
     )
@@ -209,7 +209,7 @@ def test_quality_reconciles_every_layer_and_catches_a_lost_row(
     quality_args = [
         "quality",
         "--target-path",
-        str(scale_one.target),
+        str(built_sandbox.target),
         "--work-dir",
         str(tmp_path / "quality"),
         "--report",
@@ -232,7 +232,7 @@ def test_quality_reconciles_every_layer_and_catches_a_lost_row(
     assert all(row[-1] for row in rows), [row for row in rows if not row[-1]]
     files = file_statuses(warehouse)
     assert {status for status, _, _ in files.values()} == {"reconciled"}
-    assert len(files) == len(list(scale_one.sandbox.landing.rglob("*.*")))
+    assert len(files) == len(list(built_sandbox.sandbox.landing.rglob("*.*")))
 
     # An order lost between the clean layer and the mart, and three events lost from raw.
     events_file = next(path for path in sorted(files) if path.startswith("clickstream/"))

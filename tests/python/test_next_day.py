@@ -20,7 +20,14 @@ import pytest
 from ingestion.pipelines import load
 from ingestion.sandbox.generator import next_day
 from ingestion.settings import SOURCE_NAMES
-from tests.python.conftest import BuiltSandbox, Workspace, copy_built, dbt
+from tests.python.conftest import (
+    BuiltWarehouse,
+    Workspace,
+    build_once,
+    copy_built,
+    dbt,
+    point_environment_at,
+)
 from tests.python.helpers import shop_rows, warehouse_count, warehouse_rows
 
 SNAPSHOTS = {"snap_orders": "orders", "snap_products": "products", "snap_customers": "customers"}
@@ -43,27 +50,28 @@ def sandbox_today(workspace: Workspace) -> date:
     return date.fromisoformat(state["as_of"])
 
 
-@dataclass
-class NextDay:
-    """A sandbox built, moved on by one business day, loaded and built again."""
+@dataclass(frozen=True)
+class DayBefore:
+    """What the tests compare with: the sandbox and the marts before the next day."""
 
-    workspace: Workspace
-    target: Path
     day_before: date
     new_day: date
     updated_before: dict[str, dict[int, str]]
     order_dates_before: set[date]
 
 
-@pytest.fixture(scope="module")
-def after_next_day(
-    built_sandbox: BuiltSandbox, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[NextDay]:
-    root = tmp_path_factory.mktemp("next_day")
+@dataclass(frozen=True)
+class NextDay(DayBefore):
+    """A sandbox built, moved on by one business day, loaded and built again."""
+
+    workspace: Workspace
+    target: Path
+
+
+def go_on_by_a_day(built_sandbox: BuiltWarehouse, root: Path) -> DayBefore:
+    """The day after the session's first run (its load and build, copied) under `root`."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        # the first run (load and build) is the session's; this sandbox goes on from a copy
         workspace = copy_built(built_sandbox, root, monkeypatch)
-        target = root / "target"
         day_before = sandbox_today(workspace)
         updated_before = {table: updated_at_by_key(workspace, table) for table in KEYS}
         order_dates_before = {
@@ -72,17 +80,22 @@ def after_next_day(
                 workspace.warehouse, "select distinct order_date from marts.agg_daily_sales"
             )
         }
-
         next_day(workspace.sandbox.root, progress=lambda _: None)
-        load_and_build(workspace, target)
-        yield NextDay(
-            workspace,
-            target,
-            day_before,
-            sandbox_today(workspace),
-            updated_before,
-            order_dates_before,
-        )
+        load_and_build(workspace, root / "target")
+        return DayBefore(day_before, sandbox_today(workspace), updated_before, order_dates_before)
+
+
+@pytest.fixture(scope="module")
+def after_next_day(
+    built_sandbox: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NextDay]:
+    # once per run, whichever worker asks first (conftest.build_once); a copy for this worker
+    root, before = build_once(
+        "next_day", tmp_path_factory, lambda folder: go_on_by_a_day(built_sandbox, folder)
+    )
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        workspace = point_environment_at(root, monkeypatch)
+        yield NextDay(**vars(before), workspace=workspace, target=root / "target")
 
 
 def changed_keys(run: NextDay, table: str) -> set[int]:

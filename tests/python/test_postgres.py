@@ -23,7 +23,7 @@ import psycopg2
 import pytest
 
 from ingestion import settings
-from tests.python.conftest import Workspace, free_port
+from tests.python.conftest import BuiltWarehouse, Workspace, free_port
 from tests.python.helpers import warehouse_count, warehouse_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,8 +148,16 @@ def _built_relations(target: Path) -> dict[str, str]:
 
 
 def test_the_sandbox_builds_on_postgres_as_on_duckdb(
-    workspace: Workspace, database: str, tmp_path: Path, report: Callable[[str], None]
+    workspace: Workspace,
+    built_sandbox: BuiltWarehouse,
+    database: str,
+    tmp_path: Path,
+    report: Callable[[str], None],
 ) -> None:
+    # The reference is the session's DuckDB build of the same test sandbox (conftest):
+    # `workspace` is a copy of the sandbox it loaded, loaded here into PostgreSQL.
+    assert built_sandbox.build.returncode == 0, built_sandbox.build.stdout[-4000:]
+    duckdb_warehouse = built_sandbox.warehouse
     # dlt into PostgreSQL, every source and the audit log.
     loaded = _load("postgres")
     assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
@@ -164,13 +172,9 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
         assert rows == sum(json.loads(by_table).values()) > 0
         assert len(load_ids) == 1
 
-    # The same sandbox into DuckDB: the reference.
-    reference = _load("duckdb")
-    assert reference.returncode == 0, reference.stdout[-3000:] + reference.stderr[-3000:]
-
     # Raw rows and the audit row count match the DuckDB load, table for table.
     duck_audit = warehouse_rows(
-        workspace.warehouse,
+        duckdb_warehouse,
         "select source_name, rows_loaded from audit.ingestion_runs order by started_at",
     )
     assert [(s, n) for s, _, n, *_ in audit] == duck_audit
@@ -180,36 +184,19 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
         " and table_name = 'ingestion_runs' order by ordinal_position",
     )
     duck_columns = warehouse_rows(
-        workspace.warehouse,
+        duckdb_warehouse,
         "select column_name from information_schema.columns where table_schema = 'audit'"
         " and table_name = 'ingestion_runs' order by ordinal_position",
     )
     assert pg_columns == duck_columns
 
-    # dbt on both: the full build with its tests on PostgreSQL; the relations alone on DuckDB,
-    # at the same time (the DuckDB side is only the reference for the row counts).
-    pg_target, duck_target = tmp_path / "pg_target", tmp_path / "duck_target"
-    duck_build = subprocess.Popen(
-        [
-            DBT, "build", "--resource-type", "model", "--resource-type", "seed",
-            "--resource-type", "snapshot",
-            "--target-path", str(duck_target), "--log-path", str(tmp_path / "duck_logs"),
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    # The full build with its tests on PostgreSQL.
+    pg_target = tmp_path / "pg_target"
+    pg_build = _run(
+        DBT, "build", "--target", "postgres",
+        "--target-path", str(pg_target), "--log-path", str(tmp_path / "pg_logs"),
     )  # fmt: skip
-    try:
-        pg_build = _run(
-            DBT, "build", "--target", "postgres",
-            "--target-path", str(pg_target), "--log-path", str(tmp_path / "pg_logs"),
-        )  # fmt: skip
-    finally:
-        duck_output, _ = duck_build.communicate(timeout=900)
     assert pg_build.returncode == 0, pg_build.stdout[-6000:]
-    assert duck_build.returncode == 0, duck_output[-4000:]
 
     results = json.loads((pg_target / "run_results.json").read_text())["results"]
     # exposures are listed too, as `no-op`: dbt builds nothing for a consumer
@@ -253,12 +240,12 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     staging = {uid: rel for uid, rel in relations.items() if rel.startswith("staging.stg_")}
     assert len(staging) >= 13
 
-    vault = settings.restricted_warehouse_path(workspace.warehouse)
+    vault = settings.restricted_warehouse_path(duckdb_warehouse)
     counts = {
         rel: (
             _pg_count(database, rel),
             # on DuckDB the vault's schema is in its own database file
-            warehouse_count(vault if rel.startswith("restricted.") else workspace.warehouse, rel),
+            warehouse_count(vault if rel.startswith("restricted.") else duckdb_warehouse, rel),
         )
         for rel in relations.values()
     }

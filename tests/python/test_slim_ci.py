@@ -2,7 +2,7 @@
 records the committed code as production, one model changes, and `ci-changed` builds and tests
 only that model and its children, reading everything else from production's relations.
 
-Production is a copy of the CI build's warehouse (`scale_one`), so the session's build stays
+Production is a copy of the CI build's warehouse (`built_sandbox`), so the session's build stays
 as it was for the other tests.
 """
 
@@ -64,13 +64,13 @@ def descendants(manifest: dict, unique_id: str) -> set[str]:
 
 
 def test_ci_changed_builds_only_the_changed_model_and_its_children(
-    scale_one: BuiltWarehouse, tmp_path: Path
+    built_sandbox: BuiltWarehouse, tmp_path: Path
 ) -> None:
     project = project_copy(tmp_path / "project")
     warehouse = tmp_path / "warehouse" / "tributary.duckdb"  # the name production's file has
     warehouse.parent.mkdir()
-    shutil.copyfile(scale_one.warehouse, warehouse)
-    env = dict(scale_one.env, TRIBUTARY_WAREHOUSE_PATH=str(warehouse))
+    shutil.copyfile(built_sandbox.warehouse, warehouse)
+    env = dict(built_sandbox.env, TRIBUTARY_WAREHOUSE_PATH=str(warehouse))
     env.pop("DBT_PROFILES_DIR", None)
     env.pop("DBT_PROJECT_DIR", None)
 
