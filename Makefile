@@ -99,11 +99,12 @@ freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness
 
 # CI's job (.ci/run): lint, which runs the governance contract check on the manifest (a
-# pre-commit hook); pytest, whose session builds a freshly generated scale-1 sandbox on the `ci`
-# target (the full `dbt build`, tests/python/test_ci_build.py) and the whole project on
-# PostgreSQL (the portability build, tests/python/test_postgres.py), runs the contract check
-# again with the warehouse's values sampled, and tests governance (masking, the unmasked-PII
-# scan, retention, erasure), monitoring, slim CI and the docs site.
+# pre-commit hook); pytest, whose session builds a freshly generated test sandbox on the `ci`
+# target (the full `dbt build`, tests/python/test_ci_build.py), the scale-1 sandbox as far as
+# entity resolution, and the whole project on PostgreSQL (the portability build,
+# tests/python/test_postgres.py), runs the contract check again with the warehouse's values
+# sampled, and tests governance (masking, the unmasked-PII scan, retention, erasure),
+# monitoring, slim CI and the docs site.
 test: $(STAMP) lint ## the CI job: lint (with the governance check), pytest (ci-target build, PostgreSQL build, governance, monitoring, slim CI, docs site)
 	@# The suite's builds never see packages installed here (monitoring on); its monitoring test
 	@# installs Elementary in a folder of its own when TRIBUTARY_PACKAGES_DIR is set.

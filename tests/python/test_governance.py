@@ -15,10 +15,9 @@ import duckdb
 import pytest
 
 from governance import pii
-from tests.python.conftest import BuiltWarehouse
+from tests.python.conftest import DBT, BuiltWarehouse
 
 ROOT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).parent / "dbt")
 BREACH = re.compile(r"^(?P<node>.+?): \[(?P<rule>[a-z_]+)\] ", re.MULTILINE)
 
 

@@ -21,11 +21,10 @@ import duckdb
 
 from governance.erasure import SANDBOX_SALT, to_e164, token
 from ingestion.settings import restricted_warehouse_path
-from tests.python.conftest import BuiltWarehouse, Workspace, dbt
+from tests.python.conftest import DBT, BuiltWarehouse, Workspace, dbt
 from tests.python.helpers import warehouse_count
 
 ROOT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).parent / "dbt")
 
 
 def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -23,11 +23,10 @@ import psycopg2
 import pytest
 
 from ingestion import settings
-from tests.python.conftest import BuiltWarehouse, Workspace, free_port
+from tests.python.conftest import DBT, BuiltWarehouse, Workspace, free_port
 from tests.python.helpers import warehouse_count, warehouse_rows
 
 ROOT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).parent / "dbt")
 
 
 def _connect(database: str) -> psycopg2.extensions.connection:
