@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -176,14 +176,68 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = groups[0] + groups[1][:filler] + groups[2] + groups[1][filler:]
 
 
+# ------------------------------------------------------------------- dbt, parsed once per run
+# dbt parses the whole project again (~20 s: over a thousand generic tests) whenever the profile
+# it renders differs from the one its saved parse (`partial_parse.msgpack`) was made with, and a
+# DuckDB target's file path is part of that profile. So the tests run dbt from the folder of the
+# warehouse they mean, naming the file by its name only (`tributary.duckdb`, as every test's
+# warehouse is called): every workspace then renders the same profile, and the first saved parse
+# of each target in the run seeds the target folder of every later dbt command. dbt checks a
+# saved parse against the project's files, vars, env vars and profile before it uses it, and
+# parses again whatever differs: the seed changes how often dbt parses, never what it finds.
+
+SAVED_PARSES: dict[str, Path] = {}  # "folder": this run's saved parses (saved_parses)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def saved_parses(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = run_folder(tmp_path_factory) / "shared" / "parses"
+    folder.mkdir(parents=True, exist_ok=True)
+    SAVED_PARSES["folder"] = folder
+    return folder
+
+
+def target_name(args: tuple[str, ...], env: Mapping[str, str]) -> str:
+    """The profile target a dbt command runs on: `--target`, else DBT_TARGET, else dev."""
+    if "--target" in args:
+        return args[args.index("--target") + 1]
+    return env.get("DBT_TARGET", "dev")
+
+
+def run_dbt(
+    *args: str, env: Mapping[str, str], target_dir: Path, warehouse: Path | None = None
+) -> subprocess.CompletedProcess:
+    """The project's dbt on `warehouse` (else the file env's TRIBUTARY_WAREHOUSE_PATH names),
+    from that file's folder, with target folder `target_dir`, seeded with this run's saved
+    parse of the same target and file name (see above); the first of them is saved."""
+    warehouse = Path(warehouse or env["TRIBUTARY_WAREHOUSE_PATH"])
+    run_env = dict(
+        env,
+        DBT_PROFILES_DIR=str(ROOT),
+        DBT_PROJECT_DIR=str(ROOT),
+        TRIBUTARY_WAREHOUSE_PATH=warehouse.name,
+        TRIBUTARY_CI_WAREHOUSE_PATH=warehouse.name,
+    )
+    saved = SAVED_PARSES["folder"] / f"{target_name(args, run_env)}-{warehouse.name}.msgpack"
+    parse = target_dir / "partial_parse.msgpack"
+    if saved.exists() and not parse.exists():
+        target_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved, parse)
+    run = subprocess.run(
+        [DBT, *args, "--target-path", str(target_dir)],
+        cwd=warehouse.parent, env=run_env, capture_output=True, text=True,
+    )  # fmt: skip
+    if parse.exists() and not saved.exists():
+        draft = saved.with_suffix(f".{os.getpid()}")
+        shutil.copyfile(parse, draft)
+        draft.replace(saved)  # whole or not at all: the other worker may be reading it
+    return run
+
+
 def dbt(*args: str, target_dir: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
     """Run the project's dbt on the test's warehouse (TRIBUTARY_WAREHOUSE_PATH is set), or on
     another warehouse file."""
-    env = dict(os.environ, DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT))
-    if warehouse is not None:
-        env["TRIBUTARY_WAREHOUSE_PATH"] = str(warehouse)
-    command = [DBT, *args, "--target-path", str(target_dir)]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    return run_dbt(*args, env=os.environ, target_dir=target_dir, warehouse=warehouse)
 
 
 def environment_of(root: Path) -> dict[str, str]:
@@ -249,15 +303,13 @@ def load_and_build(
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
-    build = subprocess.run(
-        [DBT, "build", "--target", "ci", *build_args, "--target-path", str(root / "target"), *logs],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    build = run_dbt(
+        "build", "--target", "ci", *build_args, *logs, env=env, target_dir=root / "target"
+    )
     if build.returncode == 0 and post_build:
-        subprocess.run(
-            [DBT, "test", "--target", "ci", "--select", "tag:post_build",
-             "--target-path", str(root / "post_build"), *logs],
-            cwd=ROOT, env=env, capture_output=True, text=True,
+        run_dbt(
+            "test", "--target", "ci", "--select", "tag:post_build", *logs,
+            env=env, target_dir=root / "post_build",
         )  # fmt: skip
     return build
 

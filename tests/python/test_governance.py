@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from governance import pii
-from tests.python.conftest import DBT, BuiltWarehouse
+from tests.python.conftest import DBT, BuiltWarehouse, run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 BREACH = re.compile(r"^(?P<node>.+?): \[(?P<rule>[a-z_]+)\] ", re.MULTILINE)
@@ -46,13 +46,9 @@ def summary_count(output: str) -> int:
 def parsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's own manifest, parsed once for this module into a target of its own."""
     target = tmp_path_factory.mktemp("governance_target")
-    run = subprocess.run(
-        [DBT, "parse", "--quiet", "--target-path", str(target), "--log-path", str(target)],
-        cwd=ROOT,
-        env=dict(os.environ, DBT_PROFILES_DIR=str(ROOT), DBT_PROJECT_DIR=str(ROOT)),
-        capture_output=True,
-        text=True,
-    )
+    # parsing opens no warehouse: the file named is only what the profile renders
+    run = run_dbt("parse", "--quiet", "--log-path", str(target), env=os.environ,
+                  target_dir=target, warehouse=target / "tributary.duckdb")  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:]
     return target
 

@@ -142,8 +142,8 @@ def test_an_erased_customer_leaves_no_trace_after_the_next_run(
     # A first run (the session's load and build, copied; then erasure as every run has it),
     # then the CRM's exports go to the cold archive (retention with a "today" years ahead,
     # for this table only), so that erasure has an archive to reach too.
-    # One target folder for every dbt parse and build of the test: dbt parses the project in
-    # full once, then partially (a full parse is ~20 s).
+    # One target folder for every governance command of the test: dbt parses the project in
+    # full once, then partially (a full parse is ~20 s); the build seeds its own (run_dbt).
     first_erasure = governance("erasure", "--target-path", str(target))
     assert first_erasure.returncode == 0, first_erasure.stdout + first_erasure.stderr
     tiered = governance("retention", "--target-path", str(target), "--today", "2031-01-01",
@@ -175,7 +175,7 @@ def test_an_erased_customer_leaves_no_trace_after_the_next_run(
     load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
     erasure = governance("erasure", "--target-path", str(target))
     assert erasure.returncode == 0, erasure.stdout + erasure.stderr
-    build(target)
+    build(tmp_path / "build")
 
     assert found_in_warehouse(workspace.warehouse, traces) == []
     assert found_in_warehouse(vault, traces) == []

@@ -21,7 +21,7 @@ import duckdb
 
 from governance.erasure import SANDBOX_SALT, to_e164, token
 from ingestion.settings import restricted_warehouse_path
-from tests.python.conftest import DBT, BuiltWarehouse, Workspace, dbt
+from tests.python.conftest import BuiltWarehouse, Workspace, dbt, run_dbt
 from tests.python.helpers import warehouse_count
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,8 +90,8 @@ def test_only_the_runners_targets_attach_the_vault(
     env = dict(built_sandbox.env)
 
     def show(sql: str) -> subprocess.CompletedProcess:
-        return run([DBT, "show", "--target", "analyst", "--inline", sql, "--quiet",
-                    "--target-path", str(tmp_path / "target")], env)  # fmt: skip
+        return run_dbt("show", "--target", "analyst", "--inline", sql, "--quiet",
+                       env=env, target_dir=tmp_path / "target")  # fmt: skip
 
     marts = show("select count(*) as customers from marts.dim_customers")
     assert marts.returncode == 0, marts.stdout + marts.stderr

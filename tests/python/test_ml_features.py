@@ -23,15 +23,13 @@ so that it falls inside the clickstream's window and the session features are te
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from tests.python.conftest import BuiltWarehouse
+from tests.python.conftest import BuiltWarehouse, run_dbt
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURES = "ml.ml_customer_features"
@@ -77,16 +75,9 @@ def truncation_statements(cutoff: date) -> list[str]:
 
 def rebuild_features(warehouse: Path, env: dict[str, str], work: Path) -> None:
     """`dbt run --full-refresh --select +ml_customer_features` on another warehouse file."""
-    dbt = str(Path(sys.executable).parent / "dbt")
-    command = [dbt, "run", "--full-refresh", "--select", "+ml_customer_features"]
-    command += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    run = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=dict(env, TRIBUTARY_WAREHOUSE_PATH=str(warehouse)),
-        capture_output=True,
-        text=True,
-    )
+    command = ["run", "--full-refresh", "--select", "+ml_customer_features"]
+    command += ["--log-path", str(work / "logs")]
+    run = run_dbt(*command, env=env, target_dir=work / "target", warehouse=warehouse)
     assert run.returncode == 0, f"{' '.join(command)}\n{run.stdout[-3000:]}{run.stderr[-3000:]}"
 
 

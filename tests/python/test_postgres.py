@@ -23,7 +23,7 @@ import psycopg2
 import pytest
 
 from ingestion import settings
-from tests.python.conftest import DBT, BuiltWarehouse, Workspace, free_port
+from tests.python.conftest import BuiltWarehouse, Workspace, free_port, run_dbt
 from tests.python.helpers import warehouse_count, warehouse_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +115,12 @@ def _run(*command: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+def _dbt(*args: str, target_dir: Path, workspace: Path) -> subprocess.CompletedProcess:
+    """dbt on PostgreSQL (no DuckDB file is opened: `workspace` is only where it runs)."""
+    warehouse = workspace / "tributary.duckdb"
+    return run_dbt(*args, env=os.environ, target_dir=target_dir, warehouse=warehouse)
+
+
 def _load(destination: str, *sources: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, **extra_env)
     return _run(
@@ -191,10 +197,8 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
 
     # The full build with its tests on PostgreSQL.
     pg_target = tmp_path / "pg_target"
-    pg_build = _run(
-        DBT, "build", "--target", "postgres",
-        "--target-path", str(pg_target), "--log-path", str(tmp_path / "pg_logs"),
-    )  # fmt: skip
+    pg_build = _dbt("build", "--target", "postgres", "--log-path", str(tmp_path / "pg_logs"),
+                    target_dir=pg_target, workspace=tmp_path)  # fmt: skip
     assert pg_build.returncode == 0, pg_build.stdout[-6000:]
 
     results = json.loads((pg_target / "run_results.json").read_text())["results"]
@@ -286,10 +290,9 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     with _connect(database) as connection, connection.cursor() as cursor:
         cursor.execute("alter table raw_fx.rates rename to rates_withheld")
     connection.close()
-    broken = _run(
-        DBT, "run", "--target", "postgres", "-s", "stg_fx__rates",
-        "--target-path", str(tmp_path / "pg_failed"), "--log-path", str(tmp_path / "pg_logs"),
-    )  # fmt: skip
+    broken = _dbt("run", "--target", "postgres", "-s", "stg_fx__rates",
+                  "--log-path", str(tmp_path / "pg_logs"),
+                  target_dir=tmp_path / "pg_failed", workspace=tmp_path)  # fmt: skip
     assert broken.returncode == 1, broken.stdout[-3000:]
     ((status, failed_nodes),) = _pg_rows(
         database,
