@@ -267,7 +267,11 @@ def test_the_audit_log_has_every_run_and_node_failures_included(
     )
     warehouse = copy_warehouse(built_sandbox, tmp_path)
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("update marts.dim_products set sku = null where product_id = 1")
+        # a contracted mart refuses a null in a not_null column itself (its constraint) ...
+        with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
+            connection.execute("update marts.dim_products set sku = null where product_id = 1")
+        # ... a price of 0 is for its tests to find
+        connection.execute("update marts.dim_products set list_price_usd = 0 where product_id = 1")
     env = dict(
         os.environ,
         DBT_PROFILES_DIR=str(project),
@@ -300,7 +304,9 @@ def test_the_audit_log_has_every_run_and_node_failures_included(
         )
     assert runs == [("run", "failed", 1), ("test", "failed", 1)]
     assert "it's; drop table x" in messages["broken"]
-    assert messages["not_null_dim_products_sku"].startswith("Got 1 result")
+    assert messages["accepted_range_dim_products_list_price_usd__False__0"].startswith(
+        "Got 1 result"
+    )
 
 
 # ------------------------------------------------------------------ catalog and versions
