@@ -238,6 +238,14 @@ def run_dbt(
     return run
 
 
+# The whole build of a run that follows CI's (the next day's, the erasure test's next run), as
+# dbt arguments: its unit tests aside (they read no warehouse data, and CI's build ran them on
+# this code), and the post-build checks too, since an --exclude replaces the default selector
+# (selectors.yml) that leaves them out; inside a build the PII scan would read test-failure
+# tables while other threads re-create them.
+NEXT_RUN_BUILD = ("build", "--exclude", "resource_type:unit_test", "tag:post_build")
+
+
 def dbt(*args: str, target_dir: Path, warehouse: Path | None = None) -> subprocess.CompletedProcess:
     """Run the project's dbt on the test's warehouse (TRIBUTARY_WAREHOUSE_PATH is set), or on
     another warehouse file."""

@@ -23,7 +23,7 @@ import pytest
 from ingestion.pipelines import load
 from ingestion.sandbox.generator import next_day
 from ingestion.settings import SOURCE_NAMES, restricted_warehouse_path
-from tests.python.conftest import ROOT, BuiltWarehouse, Workspace, dbt
+from tests.python.conftest import NEXT_RUN_BUILD, ROOT, BuiltWarehouse, Workspace, dbt
 from tests.python.helpers import shop_rows, warehouse_rows
 
 
@@ -38,13 +38,8 @@ def governance(*args: str) -> subprocess.CompletedProcess:
 
 
 def build(target: Path) -> None:
-    """The next run's build (its unit tests aside: they read no data, and CI's build ran them;
-    an --exclude replaces the default selector, so the post-build checks are excluded again)."""
-    run = dbt(
-        "build", "--exclude", "resource_type:unit_test", "tag:post_build",
-        "--log-path", str(target),
-        target_dir=target,
-    )  # fmt: skip
+    """The next run's build (conftest.NEXT_RUN_BUILD)."""
+    run = dbt(*NEXT_RUN_BUILD, "--log-path", str(target), target_dir=target)
     assert run.returncode == 0, run.stdout[-4000:]
 
 

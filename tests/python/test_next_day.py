@@ -21,6 +21,7 @@ from ingestion.pipelines import load
 from ingestion.sandbox.generator import next_day
 from ingestion.settings import SOURCE_NAMES
 from tests.python.conftest import (
+    NEXT_RUN_BUILD,
     BuiltWarehouse,
     Workspace,
     build_once,
@@ -39,15 +40,10 @@ def updated_at_by_key(workspace: Workspace, table: str) -> dict[int, str]:
 
 
 def load_and_build(workspace: Workspace, target: Path) -> None:
-    """What `make demo` does after the sandbox: load every source, then the whole build (its
-    unit tests aside: they read no warehouse data, and CI's build ran them on this code; an
-    --exclude replaces the default selector, so the post-build checks are excluded again)."""
+    """What `make demo` does after the sandbox: load every source, then the whole build (as a
+    run after CI's: conftest.NEXT_RUN_BUILD)."""
     load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
-    run = dbt(
-        "build", "--exclude", "resource_type:unit_test", "tag:post_build",
-        "--log-path", str(target),
-        target_dir=target,
-    )  # fmt: skip
+    run = dbt(*NEXT_RUN_BUILD, "--log-path", str(target), target_dir=target)
     assert run.returncode == 0, run.stdout[-4000:]
 
 
