@@ -6,6 +6,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# The project's command line (pyproject.toml's console script; `tributary --help`)
+TRIBUTARY := $(BIN)/tributary
 STAMP := $(VENV)/.installed
 # make lint: every pre-commit hook on every file (make test runs it beside pytest, into LINT_LOG)
 LINT := $(BIN)/pre-commit run --all-files --show-diff-on-failure
@@ -27,13 +29,16 @@ DBT := $(BIN)/dbt
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-# The virtual environment is rebuilt only when requirements.txt changes.
-$(STAMP): requirements.txt
+# The virtual environment is rebuilt only when requirements.txt or pyproject.toml changes. The
+# project itself is installed editable, without dependencies (requirements.txt pins them all),
+# for its `tributary` command.
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --editable .
 	@touch $(STAMP)
-	@echo "Python environment ready in $(VENV)."
+	@echo "Python environment ready in $(VENV), with the tributary command ($(TRIBUTARY) --help)."
 
 setup: $(STAMP) ## create or refresh .venv with the pinned requirements; install the git hooks and Chromium
 	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/pre-commit install; fi
@@ -55,35 +60,35 @@ chromium: ## install Chromium and ChromeDriver for the docs-site test (apt-get a
 
 demo: $(STAMP) ## generate the sandbox (once), load, erase, build, scan for PII, tier, check governance, summarize
 	@start=$$(date +%s); \
-	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
-	$(PY) -m ingestion load && \
-	$(PY) -m governance erasure && \
-	$(PY) -m ingestion monitoring-deps --if-available && \
+	$(TRIBUTARY) sandbox generate --if-missing --seed $(SEED) --scale $(SCALE) && \
+	$(TRIBUTARY) load && \
+	$(TRIBUTARY) governance erasure && \
+	$(TRIBUTARY) quality install --if-available && \
 	$(DBT) source freshness && \
-	$(DBT) build --quiet $$($(PY) -m ingestion monitoring-vars) && \
+	$(DBT) build --quiet $$($(TRIBUTARY) quality dbt-vars) && \
 	$(MAKE) --no-print-directory post-build && \
-	$(PY) -m governance retention --no-parse && \
-	$(PY) -m governance check && \
-	$(PY) -m ingestion summary && \
+	$(TRIBUTARY) governance retention --no-parse && \
+	$(TRIBUTARY) governance check && \
+	$(TRIBUTARY) summary && \
 	echo "Demo done in $$(( $$(date +%s) - start ))s: warehouse $${TRIBUTARY_WAREHOUSE_PATH:-warehouse/tributary.duckdb} (vault beside it, cold archive in its archive/), sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
 generate: $(STAMP) ## write a fresh sandbox (SEED=42 SCALE=1)
-	$(PY) -m ingestion generate --seed $(SEED) --scale $(SCALE)
+	$(TRIBUTARY) sandbox generate --seed $(SEED) --scale $(SCALE)
 
 next-day: $(STAMP) ## advance the sandbox by one business day
-	$(PY) -m ingestion next-day
+	$(TRIBUTARY) sandbox next-day
 
 load: $(STAMP) ## load every source into the warehouse
-	$(PY) -m ingestion load
+	$(TRIBUTARY) load
 
 serve-api: $(STAMP) ## serve the sandbox FX and reviews API on 127.0.0.1:8765
-	$(PY) -m ingestion serve-api
+	$(TRIBUTARY) sandbox serve-api
 
 dbt-build: $(STAMP) ## dbt build on the dev target (with Elementary's monitors when on), the post-build checks, then the summary
-	$(PY) -m ingestion monitoring-deps --if-available
-	$(DBT) build $$($(PY) -m ingestion monitoring-vars)
+	$(TRIBUTARY) quality install --if-available
+	$(DBT) build $$($(TRIBUTARY) quality dbt-vars)
 	$(MAKE) --no-print-directory post-build
-	$(PY) -m ingestion summary
+	$(TRIBUTARY) summary
 
 # Checks that read what the whole build made (selectors.yml keeps them out of `dbt build`): the
 # unmasked-PII scan of every relation. Its own target path, so that the summary still reads the
@@ -93,10 +98,10 @@ post-build: $(STAMP) ## the post-build checks: the unmasked-PII scan of every re
 	@echo "Post-build checks passed: no readable email or phone outside the vault and raw_* (results in target/post_build/run_results.json)."
 
 retention: $(STAMP) ## move rows past retention_days to the Parquet cold archive (TODAY=YYYY-MM-DD to pin the date)
-	$(PY) -m governance retention $(if $(TODAY),--today $(TODAY))
+	$(TRIBUTARY) governance retention $(if $(TODAY),--today $(TODAY))
 
 erasure: $(STAMP) ## honour every erasure request: raw tables, the vault and the cold archive (then build)
-	$(PY) -m governance erasure
+	$(TRIBUTARY) governance erasure
 
 freshness: $(STAMP) ## dbt source freshness of every raw source
 	$(DBT) source freshness
@@ -142,26 +147,26 @@ fix: $(STAMP) ## apply the fixable lint findings: whitespace, end of file, ruff,
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	-$(BIN)/sqlfluff fix models snapshots tests --processes 2 --disable-progress-bar
-	@echo "Fix done: whitespace, ruff and sqlfluff fixes applied; run make lint for what is left (macro findings of python -m dataops lint-macros are fixed by hand)."
+	@echo "Fix done: whitespace, ruff and sqlfluff fixes applied; run make lint for what is left (macro findings of tributary dev lint-macros are fixed by hand)."
 
 governance: $(STAMP) ## the governance contract check: every breach (meta, PII, access, contracts, descriptions, lineage), exit 1 on any
-	$(PY) -m governance check
+	$(TRIBUTARY) governance check
 
 catalog: $(STAMP) ## write the governance catalog (owners, classification, PII, retention, access, lineage) to reports/
-	$(PY) -m governance catalog --output reports
+	$(TRIBUTARY) governance catalog --output reports
 
 # ---------------------------------------------------------------- monitoring and data quality
 # Elementary is on when its dbt package is installed (README: Monitoring); the core build never
 # needs it. `make demo` and `make dbt-build` install it from TRIBUTARY_PACKAGES_DIR when that is
 # set, run its monitors when it is on, and say in one line which it is.
 monitoring-deps: $(STAMP) ## install Elementary's dbt package from TRIBUTARY_PACKAGES_DIR (HUB=1: from dbt Hub)
-	$(PY) -m ingestion monitoring-deps $(if $(HUB),--hub,)
+	$(TRIBUTARY) quality install $(if $(HUB),--hub,)
 
 monitor: $(STAMP) ## Elementary: its models, the build with monitors, reports/elementary_report.html, alerts to a webhook
-	$(PY) -m ingestion monitor
+	$(TRIBUTARY) quality monitor
 
 quality: $(STAMP) ## freshness, tests, rows quarantined by rule, row reconciliation, monitoring: reports/quality.md
-	$(PY) -m ingestion quality
+	$(TRIBUTARY) quality report
 
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)
@@ -214,13 +219,13 @@ postgres-up: ## start the local PostgreSQL 15 (as root; apt-get installs it wher
 
 postgres-demo: $(STAMP) postgres-up ## generate the sandbox (once), load it into PostgreSQL, dbt build --target postgres
 	@start=$$(date +%s); \
-	$(PY) -m ingestion generate --if-missing --seed $(SEED) --scale $(SCALE) && \
+	$(TRIBUTARY) sandbox generate --if-missing --seed $(SEED) --scale $(SCALE) && \
 	$(MAKE) --no-print-directory postgres-build && \
 	echo "PostgreSQL demo done in $$(( $$(date +%s) - start ))s: database $(PG_DATABASE) on $(PG_HOST):$(PG_PORT), sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
 postgres-build: $(STAMP) ## load every source into PostgreSQL, then dbt build --target postgres (server up: make postgres-up)
 	@start=$$(date +%s); \
-	TRIBUTARY_DESTINATION=postgres $(PY) -m ingestion load && \
+	TRIBUTARY_DESTINATION=postgres $(TRIBUTARY) load && \
 	$(DBT) build --target postgres --target-path target/postgres --quiet && \
 	echo "PostgreSQL build done in $$(( $$(date +%s) - start ))s: dlt loaded the raw_* schemas and dbt built and tested the project in $(PG_DATABASE) on $(PG_HOST):$(PG_PORT) (results in target/postgres/run_results.json)."
 
@@ -232,16 +237,16 @@ DOCS_TARGET ?= dev
 DOCS_PORT ?= 8780
 
 prod-manifest: $(STAMP) ## save the manifest of production's code (git ref PROD_REF=main) in state/prod for slim CI
-	$(PY) -m dataops prod-manifest --ref $(PROD_REF)
+	$(TRIBUTARY) dev prod-manifest --ref $(PROD_REF)
 
 ci-changed: $(STAMP) ## slim CI: dbt build state:modified+ on the pr target, deferring to state/prod (pr_* schemas)
-	$(PY) -m dataops ci-changed
+	$(TRIBUTARY) dev ci-changed
 
 docs: $(STAMP) ## generate the docs site as one static file (target/docs/static_index.html; DOCS_TARGET=dev)
-	$(PY) -m dataops docs --target $(DOCS_TARGET)
+	$(TRIBUTARY) dev docs --target $(DOCS_TARGET)
 
 serve-docs: $(STAMP) ## serve the static docs site on http://127.0.0.1:8780/ (DOCS_PORT; Ctrl-C stops)
-	$(PY) -m dataops serve-docs --port $(DOCS_PORT)
+	$(TRIBUTARY) dev serve-docs --port $(DOCS_PORT)
 
 clean: ## remove generated data, the warehouse, dbt artefacts and reports (keeps .venv)
 	rm -rf data warehouse target dbt_packages logs reports state .pytest_cache

@@ -23,11 +23,9 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from ingestion.pipelines import load
-from ingestion.sandbox.generator import generate
-from ingestion.settings import SOURCE_NAMES, SandboxLayout
+from sandbox.generator import generate
+from tributary.cli.load import load_sources
+from tributary.config import SOURCE_NAMES, SandboxLayout
 
 SHOP_TABLES = (
     "customers",
@@ -138,7 +136,7 @@ def main() -> int:
         os.environ["TRIBUTARY_WAREHOUSE_PATH"] = str(warehouse)
         lines = []
         for source in SOURCE_NAMES:
-            [result] = load([source], warehouse, progress=lambda _: None)
+            [result] = load_sources([source], warehouse, progress=lambda _: None)
             if result.outcome != "loaded":
                 print(f"{source}: load {result.outcome}: {result.error_message}")
                 return 1

@@ -1,1 +1,1 @@
-"""Tributary ingestion: the sandbox retailer and the dlt pipelines that load it into DuckDB."""
+"""Ingestion: the dlt sources and pipelines that load raw data, and the ingestion audit."""

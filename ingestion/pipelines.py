@@ -4,18 +4,20 @@ dlt and dbt share one DuckDB file, and DuckDB allows one writer at a time: sourc
 another, and dbt runs after them. Every load is recorded in `audit.ingestion_runs`, failed ones
 too, and a failure in one source does not stop the others from loading.
 
-The destination is configuration (`settings.destination_name()`): the DuckDB warehouse file by
+The destination is configuration (`config.destination_name()`): the DuckDB warehouse file by
 default, or PostgreSQL (`TRIBUTARY_DESTINATION=postgres`), where the same datasets become
 schemas of the configured database and dbt's `postgres` target builds on them.
+
+The API sources read whatever server their base URL names; when that is the sandbox's address,
+the command line starts the sandbox API for them (`points_at_sandbox_api`): ingestion never
+imports the sandbox, which stands in for the company's systems.
 """
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,19 +27,20 @@ from dlt.common.destination import Destination
 from dlt.common.pipeline import LoadInfo
 from dlt.sources import DltSource
 
-from ingestion import audit, settings
+from ingestion import audit
 from ingestion.sources.files import crm_source, telemetry_source, web_source
 from ingestion.sources.shop import shop_source
+from tributary import config
 
 Progress = Callable[[str], None]
 
 
 def fx_base_url() -> str:
-    return settings.config_value("sources.fx.base_url", f"{settings.sandbox_api_url()}/v1/")
+    return config.config_value("sources.fx.base_url", f"{config.sandbox_api_url()}/v1/")
 
 
 def reviews_base_url() -> str:
-    return settings.config_value("sources.reviews.base_url", f"{settings.sandbox_api_url()}/")
+    return config.config_value("sources.reviews.base_url", f"{config.sandbox_api_url()}/")
 
 
 def reviews_token() -> str:
@@ -47,7 +50,7 @@ def reviews_token() -> str:
     if token:
         return str(token)
     if _is_sandbox(reviews_base_url()):
-        return settings.sandbox_api_token()
+        return config.sandbox_api_token()
     raise RuntimeError(
         "reviews: no API token. Set SOURCES__REVIEWS__TOKEN or [sources.reviews] token in "
         ".dlt/secrets.toml (see .dlt/secrets.toml.example)."
@@ -57,25 +60,25 @@ def reviews_token() -> str:
 def build_source(name: str) -> DltSource:
     """The dlt source for one system, configured from `.dlt/config.toml` and the environment."""
     if name == "shop":
-        return shop_source(settings.shop_credentials())
+        return shop_source(config.shop_credentials())
     if name in ("crm", "web", "telemetry"):
-        landing = settings.landing_url()
+        landing = config.landing_url()
         if "://" not in landing and not Path(landing).is_dir():
             raise FileNotFoundError(
                 f"{name}: the landing zone {landing} does not exist. Run "
-                "`python -m ingestion generate`, or set SOURCES__LANDING__BUCKET_URL."
+                "`tributary sandbox generate`, or set SOURCES__LANDING__BUCKET_URL."
             )
         factory = {"crm": crm_source, "web": web_source, "telemetry": telemetry_source}[name]
         return factory(landing)
     if name == "fx":
         from ingestion.sources.fx import fx_source
 
-        symbols = settings.config_value("sources.fx.symbols", "USD,GBP,JPY,BRL").split(",")
+        symbols = config.config_value("sources.fx.symbols", "USD,GBP,JPY,BRL").split(",")
         return fx_source(
             base_url=fx_base_url(),
-            base_currency=settings.config_value("sources.fx.base_currency", "EUR"),
+            base_currency=config.config_value("sources.fx.base_currency", "EUR"),
             symbols=[s.strip() for s in symbols if s.strip()],
-            start_date=settings.config_value("sources.fx.start_date", "2025-09-01"),
+            start_date=config.config_value("sources.fx.start_date", "2025-09-01"),
         )
     if name == "reviews":
         from ingestion.sources.reviews import reviews_source
@@ -83,9 +86,9 @@ def build_source(name: str) -> DltSource:
         return reviews_source(
             base_url=reviews_base_url(),
             token=reviews_token(),
-            page_size=int(settings.config_value("sources.reviews.page_size", "500")),
+            page_size=int(config.config_value("sources.reviews.page_size", "500")),
         )
-    raise ValueError(f"unknown source {name!r}; choose from {', '.join(settings.SOURCE_NAMES)}")
+    raise ValueError(f"unknown source {name!r}; choose from {', '.join(config.SOURCE_NAMES)}")
 
 
 # The load files each destination takes fastest. DuckDB reads Parquet natively. dlt copies Parquet
@@ -97,15 +100,15 @@ DICT_SOURCES = ("fx", "reviews")
 
 
 def loader_file_format(name: str) -> str:
-    if settings.destination_name() == "postgres":
+    if config.destination_name() == "postgres":
         return "insert_values" if name in DICT_SOURCES else "csv"
     return "parquet"
 
 
 def make_destination(warehouse: Path) -> Destination:
     """The configured destination: the DuckDB file `warehouse`, or the PostgreSQL database."""
-    if settings.destination_name() == "postgres":
-        return dlt.destinations.postgres(credentials=settings.postgres_credentials())
+    if config.destination_name() == "postgres":
+        return dlt.destinations.postgres(credentials=config.postgres_credentials())
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     return dlt.destinations.duckdb(str(warehouse))
 
@@ -115,8 +118,8 @@ def make_pipeline(name: str, warehouse: Path) -> dlt.Pipeline:
     return dlt.pipeline(
         pipeline_name=f"tributary_{name}",
         destination=destination,
-        dataset_name=settings.RAW_DATASETS[name],
-        pipelines_dir=str(settings.pipelines_dir()),
+        dataset_name=config.RAW_DATASETS[name],
+        pipelines_dir=str(config.pipelines_dir()),
     )
 
 
@@ -144,11 +147,9 @@ def load_source(name: str, warehouse: Path, progress: Progress = print) -> audit
     clock = time.perf_counter()
     progress(f"  {name}: loading into {pipeline.dataset_name} ...")
     try:
-        with _sandbox_api_if_needed(name):
-            info: LoadInfo = pipeline.run(
-                build_source(name),
-                loader_file_format=loader_file_format(name),
-            )
+        info: LoadInfo = pipeline.run(
+            build_source(name), loader_file_format=loader_file_format(name)
+        )
         result.rows_by_table = _rows_by_table(pipeline)
         result.load_ids = list(info.loads_ids)
         result.outcome = "loaded" if result.rows_loaded else "no_new_data"
@@ -158,7 +159,7 @@ def load_source(name: str, warehouse: Path, progress: Progress = print) -> audit
     try:
         audit.record(warehouse, result, pipeline)
     except Exception as exc:
-        if settings.destination_name() == "duckdb":
+        if config.destination_name() == "duckdb":
             raise
         # A server that refused the load refuses its audit row too: the run then fails, and
         # says both why it failed and that the audit log does not have it.
@@ -191,31 +192,13 @@ def explain_failure(exc: BaseException) -> str:
 
 def _is_sandbox(url: str) -> bool:
     parsed = urlparse(url)
-    return parsed.hostname == settings.SANDBOX_API_HOST and (
-        parsed.port == settings.sandbox_api_port()
-    )
+    return parsed.hostname == config.SANDBOX_API_HOST and (parsed.port == config.sandbox_api_port())
 
 
-def _listening(host: str, port: int) -> bool:
-    with socket.socket() as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, port)) == 0
-
-
-@contextlib.contextmanager
-def _sandbox_api_if_needed(name: str) -> Iterator[None]:
-    """Start the sandbox API for an API source that points at it, unless it already runs."""
+def points_at_sandbox_api(name: str) -> bool:
+    """Whether source `name` reads the sandbox API (an API source at the sandbox's address)."""
     url = {"fx": fx_base_url, "reviews": reviews_base_url}.get(name, lambda: "")()
-    port = settings.sandbox_api_port()
-    if not url or not _is_sandbox(url) or _listening(settings.SANDBOX_API_HOST, port):
-        yield
-        return
-    from ingestion.sandbox.api import ApiBehaviour, start_api_server
-
-    behaviour = ApiBehaviour(token=settings.sandbox_api_token())
-    layout = settings.sandbox_layout()
-    with start_api_server(layout.api_db, behaviour, settings.SANDBOX_API_HOST, port):
-        yield
+    return bool(url) and _is_sandbox(url)
 
 
 def load(names: list[str], warehouse: Path, progress: Progress = print) -> list[audit.LoadResult]:

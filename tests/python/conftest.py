@@ -20,8 +20,8 @@ from typing import TypeVar
 import pytest
 from filelock import FileLock
 
-from ingestion.sandbox.generator import generate
-from ingestion.settings import SandboxLayout
+from sandbox.generator import generate
+from tributary.config import SandboxLayout
 
 # Numbers a test measured (precision, recall, ...), printed at the end of every run. They travel
 # as the test's user properties, which pytest-xdist hands from its workers to the main process.
@@ -312,7 +312,7 @@ def load_and_build(
     env = environment_of(root)
     logs = ["--log-path", str(root / "logs")]
     loaded = subprocess.run(
-        [sys.executable, "-m", "ingestion", "load", *sources],
+        [sys.executable, "-m", "tributary", "load", *sources],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert loaded.returncode == 0, loaded.stdout[-3000:] + loaded.stderr[-3000:]
@@ -376,7 +376,8 @@ def scale_one(tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
 
     def generate_load_and_build(root: Path) -> subprocess.CompletedProcess:
         generated = subprocess.run(
-            [sys.executable, "-m", "ingestion", "generate", "--seed", "42", "--scale", "1"],
+            [sys.executable, "-m", "tributary", "sandbox", "generate", "--seed", "42",
+             "--scale", "1"],
             cwd=ROOT, env=environment_of(root), capture_output=True, text=True,
         )  # fmt: skip
         assert generated.returncode == 0, generated.stdout[-3000:] + generated.stderr[-3000:]

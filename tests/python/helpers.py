@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.settings import SandboxLayout
+from tributary.config import SandboxLayout
 
 
 def warehouse_count(warehouse: Path, table: str, where: str = "true") -> int:

@@ -19,10 +19,10 @@ import pytest
 import requests
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from ingestion.sandbox.api import ApiBehaviour, RunningApi, frankfurter_round, start_api_server
 from ingestion.sources.errors import explain_api_error
 from ingestion.sources.fx import fx_source
 from ingestion.sources.reviews import reviews_source
+from sandbox.api import ApiBehaviour, RunningApi, frankfurter_round, start_api_server
 
 TOKEN = "test-token"
 CURRENCIES = {"USD": 1.08, "GBP": 0.85, "JPY": 160.0, "BRL": 5.9}

@@ -11,13 +11,13 @@ import time
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingestion.pipelines import load
 from tests.python.conftest import Workspace
 from tests.python.helpers import defects, warehouse_count, warehouse_rows
+from tributary.cli.load import load_sources
 
 
 def test_corrupted_csv_lines_are_kept_with_their_reason(workspace: Workspace) -> None:
-    [result] = load(["crm"], workspace.warehouse, progress=lambda _: None)
+    [result] = load_sources(["crm"], workspace.warehouse, progress=lambda _: None)
 
     assert result.outcome == "loaded"
     truth = defects(workspace.sandbox)
@@ -38,7 +38,7 @@ def test_a_truncated_gzip_fails_the_load_naming_the_file(workspace: Workspace) -
     whole = broken.read_bytes()
     broken.write_bytes(whole[: len(whole) // 2])
 
-    [result] = load(["web"], workspace.warehouse, progress=lambda _: None)
+    [result] = load_sources(["web"], workspace.warehouse, progress=lambda _: None)
 
     assert result.outcome == "failed"
     assert str(broken.relative_to(workspace.sandbox.landing)) in result.error_message
@@ -56,14 +56,14 @@ def test_a_truncated_gzip_fails_the_load_naming_the_file(workspace: Workspace) -
 
     # Once the file is delivered whole, everything loads, exactly once.
     broken.write_bytes(whole)
-    [retry] = load(["web"], workspace.warehouse, progress=lambda _: None)
+    [retry] = load_sources(["web"], workspace.warehouse, progress=lambda _: None)
     assert retry.outcome == "loaded"
     truth = defects(workspace.sandbox)
     assert warehouse_count(workspace.warehouse, "raw_web.events") == truth["web.events_written"]
 
 
 def test_a_key_changing_type_fails_loudly(workspace: Workspace) -> None:
-    load(["telemetry"], workspace.warehouse, progress=lambda _: None)
+    load_sources(["telemetry"], workspace.warehouse, progress=lambda _: None)
     folder = workspace.sandbox.telemetry_dir / "date=2099-01-01"
     folder.mkdir()
     sample = pq.read_table(next(workspace.sandbox.telemetry_dir.rglob("*.parquet"))).slice(0, 5)
@@ -75,7 +75,7 @@ def test_a_key_changing_type_fails_loudly(workspace: Workspace) -> None:
     pq.write_table(as_text, folder / "readings.parquet")
     before = warehouse_count(workspace.warehouse, "raw_telemetry.readings")
 
-    [result] = load(["telemetry"], workspace.warehouse, progress=lambda _: None)
+    [result] = load_sources(["telemetry"], workspace.warehouse, progress=lambda _: None)
 
     assert result.outcome == "failed"
     assert "shipment_id" in result.error_message
@@ -86,7 +86,7 @@ def test_a_load_killed_midway_and_run_again_loses_and_duplicates_nothing(
     workspace: Workspace,
 ) -> None:
     """Kill `load web` with SIGKILL at several moments of its run, then run it to the end."""
-    command = [sys.executable, "-m", "ingestion", "load", "web", "telemetry"]
+    command = [sys.executable, "-m", "tributary", "load", "web", "telemetry"]
     env = dict(os.environ)
     started = time.perf_counter()
     subprocess.run(command, env=env, check=True, capture_output=True)

@@ -1,4 +1,4 @@
-"""The command line as a user runs it: `python -m ingestion ...` in a subprocess."""
+"""The command line as a user runs it: `tributary ...` in a subprocess."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tests.python.helpers import warehouse_count
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ingestion", *args],
+        [sys.executable, "-m", "tributary", *args],
         env=dict(os.environ),
         capture_output=True,
         text=True,
@@ -30,7 +30,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def test_generate_if_missing_keeps_the_sandbox(workspace: Workspace) -> None:
     state = workspace.sandbox.state_file.read_text()
 
-    kept = run_cli("generate", "--if-missing")
+    kept = run_cli("sandbox", "generate", "--if-missing")
 
     assert kept.returncode == 0, kept.stderr
     assert "already" in kept.stdout
@@ -47,13 +47,24 @@ def test_load_prints_a_summary_and_fails_on_an_unknown_source(workspace: Workspa
 
     unknown = run_cli("load", "erp")
     assert unknown.returncode == 2
-    assert "Unknown source" in unknown.stdout
+    assert unknown.stderr.splitlines() == [
+        "tributary load: error: unknown source(s): erp; choose from shop, crm, web, telemetry, "
+        "fx, reviews."
+    ]
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_serve_api_answers_until_stopped(workspace: Workspace, stop_signal: int) -> None:
     server = subprocess.Popen(
-        [sys.executable, "-m", "ingestion", "serve-api", "--port", str(workspace.api_port)],
+        [
+            sys.executable,
+            "-m",
+            "tributary",
+            "sandbox",
+            "serve-api",
+            "--port",
+            str(workspace.api_port),
+        ],
         env=dict(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -79,7 +90,7 @@ def test_serve_api_answers_until_stopped(workspace: Workspace, stop_signal: int)
 
 def test_summary_names_the_marts_and_their_rows(built_sandbox: BuiltWarehouse) -> None:
     summarized = subprocess.run(
-        [sys.executable, "-m", "ingestion", "summary", "--target-path", str(built_sandbox.target)],
+        [sys.executable, "-m", "tributary", "summary", "--target-path", str(built_sandbox.target)],
         env=built_sandbox.env,
         capture_output=True,
         text=True,
@@ -97,4 +108,4 @@ def test_summary_without_a_warehouse_says_what_to_run(workspace: Workspace) -> N
     summarized = run_cli("summary", "--target-path", str(workspace.warehouse.parent))
 
     assert summarized.returncode == 2
-    assert "make demo" in summarized.stdout
+    assert "make demo" in summarized.stderr

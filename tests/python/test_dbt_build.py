@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingestion.settings import SOURCE_NAMES, restricted_warehouse_path
 from tests.python.conftest import BuiltWarehouse, Workspace, dbt
 from tests.python.helpers import warehouse_count, warehouse_rows
+from tributary.config import SOURCE_NAMES, restricted_warehouse_path
 
 STAGED = {
     "raw_shop.customers": "staging.stg_shop__customers",

@@ -40,11 +40,21 @@ CHROMIUM_FLAGS = (
 def docs_site(
     built_sandbox: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, float]:
-    """`python -m dataops docs` (what `make docs` runs) on the CI build's warehouse."""
+    """`tributary dev docs` (what `make docs` runs) on the CI build's warehouse."""
     target = tmp_path_factory.mktemp("docs") / "target"
     started = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "dataops", "docs", "--target", "ci", "--target-path", str(target)],
+        [
+            sys.executable,
+            "-m",
+            "tributary",
+            "dev",
+            "docs",
+            "--target",
+            "ci",
+            "--target-path",
+            str(target),
+        ],
         cwd=ROOT,
         env=built_sandbox.env,
         capture_output=True,
@@ -60,11 +70,21 @@ def docs_site(
 
 @pytest.fixture
 def served(docs_site: tuple[Path, float]) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`python -m dataops serve-docs` (what `make serve-docs` runs) on a free port."""
+    """`tributary dev serve-docs` (what `make serve-docs` runs) on a free port."""
     site, _ = docs_site
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "dataops", "serve-docs", "--site", str(site), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "tributary",
+            "dev",
+            "serve-docs",
+            "--site",
+            str(site),
+            "--port",
+            str(port),
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from governance import pii
 from tests.python.conftest import DBT, BuiltWarehouse, run_dbt
+from tributary.governance import pii
 
 ROOT = Path(__file__).resolve().parents[2]
 BREACH = re.compile(r"^(?P<node>.+?): \[(?P<rule>[a-z_]+)\] ", re.MULTILINE)
@@ -23,7 +23,7 @@ BREACH = re.compile(r"^(?P<node>.+?): \[(?P<rule>[a-z_]+)\] ", re.MULTILINE)
 
 def governance(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "governance", *args],
+        [sys.executable, "-m", "tributary", "governance", *args],
         cwd=ROOT,
         env=env or dict(os.environ, DBT_PROFILES_DIR=str(ROOT)),
         capture_output=True,

@@ -20,16 +20,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.pipelines import load
-from ingestion.sandbox.generator import next_day
-from ingestion.settings import SOURCE_NAMES, restricted_warehouse_path
+from sandbox.generator import next_day
 from tests.python.conftest import NEXT_RUN_BUILD, ROOT, BuiltWarehouse, Workspace, dbt
 from tests.python.helpers import shop_rows, warehouse_rows
+from tributary.cli.load import load_sources
+from tributary.config import SOURCE_NAMES, restricted_warehouse_path
 
 
 def governance(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "governance", *args, "--no-parse"],
+        [sys.executable, "-m", "tributary", "governance", *args, "--no-parse"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -179,7 +179,7 @@ def test_an_erased_customer_leaves_no_trace_after_the_next_run(
         assert found_in_archive(archive, traces)
 
     # The next run: load, erasure, build.
-    load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
     erasure = governance("erasure", "--target-path", str(target))
     assert erasure.returncode == 0, erasure.stdout + erasure.stderr
     build(tmp_path / "build")

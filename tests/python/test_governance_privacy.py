@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from governance.erasure import SANDBOX_SALT, to_e164, token
-from ingestion.settings import restricted_warehouse_path
 from tests.python.conftest import BuiltWarehouse, Workspace, dbt, run_dbt
 from tests.python.helpers import warehouse_count
+from tributary.config import restricted_warehouse_path
+from tributary.governance.erasure import SANDBOX_SALT, to_e164, token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,7 +156,7 @@ def test_the_unmasked_pii_scan_fails_on_a_leak(built_workspace: Workspace, tmp_p
 
 
 def _governance(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "governance", *args], env)
+    return run([sys.executable, "-m", "tributary", "governance", *args], env)
 
 
 def test_retention_moves_rows_past_retention_to_the_archive_once(

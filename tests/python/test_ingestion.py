@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.pipelines import load
-from ingestion.sandbox.generator import next_day
-from ingestion.settings import SOURCE_NAMES
 from ingestion.sources.shop import PRIMARY_KEYS as SHOP_TABLES
+from sandbox.generator import next_day
 from tests.python.conftest import Workspace
 from tests.python.helpers import (
     api_rows,
@@ -16,6 +14,8 @@ from tests.python.helpers import (
     warehouse_count,
     warehouse_rows,
 )
+from tributary.cli.load import load_sources
+from tributary.config import SOURCE_NAMES
 
 
 def expected_counts(workspace: Workspace) -> dict[str, int]:
@@ -44,7 +44,7 @@ def assert_warehouse_matches(workspace: Workspace) -> None:
 
 
 def test_every_source_loads_into_a_fresh_warehouse(workspace: Workspace) -> None:
-    results = load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    results = load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
 
     assert [r.outcome for r in results] == ["loaded"] * len(SOURCE_NAMES), [
         r.error_message for r in results
@@ -62,10 +62,10 @@ def test_every_source_loads_into_a_fresh_warehouse(workspace: Workspace) -> None
 
 
 def test_loading_again_without_new_data_adds_nothing(workspace: Workspace) -> None:
-    load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
     before = {t: warehouse_count(workspace.warehouse, t) for t in expected_counts(workspace)}
 
-    again = load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    again = load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
 
     assert {r.source_name: r.rows_loaded for r in again if r.source_name != "fx"} == {
         s: 0 for s in SOURCE_NAMES if s != "fx"
@@ -76,10 +76,10 @@ def test_loading_again_without_new_data_adds_nothing(workspace: Workspace) -> No
 
 
 def test_next_day_then_load_applies_exactly_the_changes(workspace: Workspace) -> None:
-    load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
     next_day(workspace.sandbox.root, progress=lambda _: None)
 
-    results = load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    results = load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
 
     assert all(r.outcome == "loaded" for r in results), [r.error_message for r in results]
     assert_warehouse_matches(workspace)
@@ -113,7 +113,7 @@ def test_next_day_then_load_applies_exactly_the_changes(workspace: Workspace) ->
 
 @pytest.mark.parametrize("source", ["crm", "web", "telemetry"])
 def test_each_landing_file_is_loaded_once(workspace: Workspace, source: str) -> None:
-    load([source], workspace.warehouse, progress=lambda _: None)
+    load_sources([source], workspace.warehouse, progress=lambda _: None)
     table = {
         "crm": "raw_crm.contacts",
         "web": "raw_web.events",
@@ -128,7 +128,7 @@ def test_each_landing_file_is_loaded_once(workspace: Workspace, source: str) -> 
     first = sorted(p for p in landing.rglob("*") if p.is_file() and _belongs(p, source))[0]
     first.touch()
     before = warehouse_count(workspace.warehouse, table)
-    load([source], workspace.warehouse, progress=lambda _: None)
+    load_sources([source], workspace.warehouse, progress=lambda _: None)
 
     assert warehouse_count(workspace.warehouse, table) == before
     assert warehouse_count(workspace.warehouse, f"(select distinct _source_file from {table})") == (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dataops import macro_lint
 from tests.python.conftest import ROOT
+from tributary.dataops import macro_lint
 
 BAD_MACROS = """{#-
     A macro with a style error on its fourth line of SQL, a dispatcher with no SQL of its own,

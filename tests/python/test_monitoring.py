@@ -25,16 +25,16 @@ from typing import ClassVar
 import duckdb
 import pytest
 
-from ingestion.quality import elementary
-from ingestion.sandbox import anomalies
-from ingestion.sandbox.generator import load_state, next_day
-from ingestion.settings import SandboxLayout
+from sandbox import anomalies
+from sandbox.generator import load_state, next_day
 from tests.python.conftest import ROOT, BuiltWarehouse, Workspace, free_port
+from tributary.config import SandboxLayout
+from tributary.quality import elementary
 
 
 def cli(*args: str, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ingestion", *args],
+        [sys.executable, "-m", "tributary", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -149,21 +149,21 @@ def test_without_the_package_every_command_says_in_one_line_that_monitoring_is_o
 ) -> None:
     env = without_elementary(tmp_path)
 
-    deps = cli("monitoring-deps", "--if-available", env=env)
+    deps = cli("quality", "install", "--if-available", env=env)
     assert deps.returncode == 0, deps.stdout + deps.stderr
     lines = deps.stdout.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Monitoring is off"), deps.stdout
     assert "TRIBUTARY_PACKAGES_DIR" in lines[0] and "make monitoring-deps" in lines[0]
 
-    assert cli("monitoring-deps", env=env).returncode == 1  # asked to turn it on: it could not
-    assert cli("monitoring-vars", env=env).stdout.strip() == ""
-    monitor = cli("monitor", env=env)
+    assert cli("quality", "install", env=env).returncode == 1  # asked to turn it on: it could not
+    assert cli("quality", "dbt-vars", env=env).stdout.strip() == ""
+    monitor = cli("quality", "monitor", env=env)
     assert monitor.returncode == 2
-    assert monitor.stdout.startswith("Monitoring is off")
+    assert "error: Monitoring is off" in monitor.stderr and len(monitor.stderr.splitlines()) == 1
 
     (tmp_path / "checkouts" / "elementary").mkdir(parents=True)
     env["TRIBUTARY_PACKAGES_DIR"] = str(tmp_path / "checkouts")
-    unusable = cli("monitoring-deps", "--if-available", env=env)
+    unusable = cli("quality", "install", "--if-available", env=env)
     assert unusable.returncode == 0
     assert "not usable" in unusable.stdout and "no dbt_utils package" in unusable.stdout
 
@@ -208,6 +208,7 @@ def test_quality_reconciles_every_layer_and_catches_a_lost_row(
     )
     quality_args = [
         "quality",
+        "report",
         "--target-path",
         str(built_sandbox.target),
         "--work-dir",
@@ -351,7 +352,7 @@ def test_elementary_flags_each_injected_anomaly(
     days: dict[str, list[dt.date]] = {}
     for kind in (None, "volume", "amounts", "freshness", "schema"):
         before = load_state(workspace.sandbox).today
-        step = cli("next-day", *(["--anomaly", kind] if kind else []), env=env)
+        step = cli("sandbox", "next-day", *(["--anomaly", kind] if kind else []), env=env)
         assert step.returncode == 0, step.stdout + step.stderr
         after = load_state(workspace.sandbox).today
         days[kind or "normal"] = [
@@ -381,6 +382,7 @@ def test_elementary_flags_each_injected_anomaly(
     # seven days under detection hold the normal day and the four anomalies, each judged
     # against the two weeks of the generated history before them.
     monitored = cli(
+        "quality",
         "monitor",
         "--select",
         "tag:elementary-tests",

@@ -17,9 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.pipelines import load
-from ingestion.sandbox.generator import next_day
-from ingestion.settings import SOURCE_NAMES
+from sandbox.generator import next_day
 from tests.python.conftest import (
     NEXT_RUN_BUILD,
     BuiltWarehouse,
@@ -30,6 +28,8 @@ from tests.python.conftest import (
     point_environment_at,
 )
 from tests.python.helpers import shop_rows, warehouse_count, warehouse_rows
+from tributary.cli.load import load_sources
+from tributary.config import SOURCE_NAMES
 
 SNAPSHOTS = {"snap_orders": "orders", "snap_products": "products", "snap_customers": "customers"}
 KEYS = {"orders": "order_id", "products": "product_id", "customers": "customer_id"}
@@ -42,7 +42,7 @@ def updated_at_by_key(workspace: Workspace, table: str) -> dict[int, str]:
 def load_and_build(workspace: Workspace, target: Path) -> None:
     """What `make demo` does after the sandbox: load every source, then the whole build (as a
     run after CI's: conftest.NEXT_RUN_BUILD)."""
-    load(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
+    load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
     run = dbt(*NEXT_RUN_BUILD, "--log-path", str(target), target_dir=target)
     assert run.returncode == 0, run.stdout[-4000:]
 

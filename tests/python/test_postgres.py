@@ -22,15 +22,15 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from ingestion import settings
 from tests.python.conftest import BuiltWarehouse, Workspace, free_port, run_dbt
 from tests.python.helpers import warehouse_count, warehouse_rows
+from tributary import config
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _connect(database: str) -> psycopg2.extensions.connection:
-    credentials = settings.postgres_credentials()
+    credentials = config.postgres_credentials()
     return psycopg2.connect(
         host=credentials.host,
         port=credentials.port,
@@ -53,7 +53,7 @@ def _reachable() -> str | None:
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
     """The server's location; started (never installed) with `make postgres-up` if it is down."""
-    location = settings.postgres_location()
+    location = config.postgres_location()
     problem = _reachable()
     if problem:
         started = subprocess.run(
@@ -80,7 +80,7 @@ def postgres_server() -> str:
 def database(postgres_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh database of the test's own; dlt and dbt both point at it; dropped at the end."""
     name = f"tributary_test_{uuid.uuid4().hex[:12]}"
-    credentials = settings.postgres_credentials()
+    credentials = config.postgres_credentials()
     admin = _connect("postgres")
     admin.autocommit = True
     try:
@@ -124,7 +124,7 @@ def _dbt(*args: str, target_dir: Path, workspace: Path) -> subprocess.CompletedP
 def _load(destination: str, *sources: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, **extra_env)
     return _run(
-        sys.executable, "-m", "ingestion", "load", "--destination", destination, *sources, env=env
+        sys.executable, "-m", "tributary", "load", "--destination", destination, *sources, env=env
     )
 
 
@@ -172,7 +172,7 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
         "select source_name, outcome, rows_loaded, rows_by_table::text, load_ids"
         " from audit.ingestion_runs order by started_at",
     )
-    assert [(s, o) for s, o, *_ in audit] == [(s, "loaded") for s in settings.SOURCE_NAMES]
+    assert [(s, o) for s, o, *_ in audit] == [(s, "loaded") for s in config.SOURCE_NAMES]
     for _, _, rows, by_table, load_ids in audit:
         assert rows == sum(json.loads(by_table).values()) > 0
         assert len(load_ids) == 1
@@ -243,7 +243,7 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     staging = {uid: rel for uid, rel in relations.items() if rel.startswith("staging.stg_")}
     assert len(staging) >= 13
 
-    vault = settings.restricted_warehouse_path(duckdb_warehouse)
+    vault = config.restricted_warehouse_path(duckdb_warehouse)
     counts = {
         rel: (
             _pg_count(database, rel),

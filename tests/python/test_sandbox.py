@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.sandbox.generator import generate
-from ingestion.settings import SandboxLayout
+from sandbox.generator import generate
 from tests.python.conftest import TEST_SCALE, TEST_SEED, BuiltWarehouse
 from tests.python.helpers import defects, shop_rows
+from tributary.config import SandboxLayout
 
 
 def _fingerprint(root: Path) -> dict[str, str]:

@@ -40,9 +40,9 @@ def project_copy(into: Path) -> Path:
 
 
 def dataops(project: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """`python -m dataops ...` as the Makefile runs it, in the project copy."""
+    """`tributary dev ...` as the Makefile runs it, in the project copy."""
     return subprocess.run(
-        [sys.executable, "-m", "dataops", *args],
+        [sys.executable, "-m", "tributary", "dev", *args],
         cwd=project,
         env=env,
         capture_output=True,
@@ -76,8 +76,8 @@ def test_ci_changed_builds_only_the_changed_model_and_its_children(
 
     # Without a production manifest, slim CI says what to do instead of building everything.
     missing = dataops(project, env, "ci-changed")
-    assert missing.returncode == 1
-    assert "make prod-manifest" in missing.stderr
+    assert missing.returncode == 2
+    assert "make prod-manifest" in missing.stderr and len(missing.stderr.splitlines()) == 1
 
     saved = dataops(project, env, "prod-manifest", "--ref", "main")
     assert saved.returncode == 0, saved.stdout[-3000:] + saved.stderr[-3000:]

@@ -1,3 +1,0 @@
-from governance.cli import main
-
-raise SystemExit(main())

@@ -1,1 +1,0 @@
-"""Monitoring and data quality: Elementary, landing-file counts, `make monitor`, `make quality`."""

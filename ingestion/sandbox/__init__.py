@@ -1,1 +1,0 @@
-"""The sandbox retailer: a deterministic generator of realistic raw data, and its HTTP API."""

@@ -1,0 +1,100 @@
+"""The docs site: dbt's docs as one static HTML file, and a local server for it.
+
+`dbt docs generate --static` inlines the manifest and the catalog into `static_index.html`, so
+the site is a single file that can be mailed, attached to a CI run or served as it is; the
+catalog (column types, row counts) comes from the warehouse of the target it runs on.
+"""
+
+from __future__ import annotations
+
+import http.server
+import signal
+import time
+from pathlib import Path
+from types import FrameType
+
+from tributary import config, dbt
+from tributary.errors import NotReadyError, TributaryError
+
+STATIC_FILE = "static_index.html"
+
+
+def generate_docs(target: str = "dev", target_path: Path = Path("target/docs")) -> Path:
+    """`dbt docs generate --static` on `target`; the path of the single-file site."""
+    target_path = config.in_project(target_path)
+    started = time.perf_counter()
+    print(f"Generating the docs site (dbt docs generate --static, target {target}) ...", flush=True)
+    code = dbt.run(
+        "dbt",
+        ["docs", "generate", "--static", "--target", target, "--target-path", str(target_path)],
+    ).returncode
+    site = target_path / STATIC_FILE
+    if code != 0 or not site.exists():
+        raise TributaryError(
+            f"dbt docs generate failed (exit {code})", "see dbt's output above for the node"
+        )
+    size_mb = site.stat().st_size / 1e6
+    print(
+        f"Docs site generated in {time.perf_counter() - started:.0f}s: {site} ({size_mb:.1f} MB, "
+        "one file; open it in a browser or run `make serve-docs`)."
+    )
+    return site
+
+
+class _SiteHandler(http.server.BaseHTTPRequestHandler):
+    """Serves the one file at / and /index.html; everything else is a 404."""
+
+    site: Path
+    served = 0
+
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] not in ("/", "/index.html"):
+            self.send_error(404, "The docs site is the single page at /")
+            return
+        body = self.site.read_bytes()  # read per request: a `make docs` meanwhile shows up
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        type(self).served += 1
+
+    def log_message(self, format: str, *args: object) -> None:
+        print(f"  {self.address_string()} {format % args}", flush=True)
+
+
+class _SiteServer(http.server.ThreadingHTTPServer):
+    # A browser keeps idle connections open; stopping must not wait for them to close.
+    daemon_threads = True
+    block_on_close = False
+
+
+def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
+    """Serve `site` until Ctrl-C or SIGTERM; returns 0 after a clean stop."""
+    site = config.in_project(site)
+    if not site.exists():
+        raise NotReadyError(f"no docs site at {site}", "run `make docs` first")
+    handler = type("SiteHandler", (_SiteHandler,), {"site": site, "served": 0})
+    try:
+        server = _SiteServer((host, port), handler)
+    except OSError as exc:
+        raise TributaryError(
+            f"cannot listen on {host}:{port}: {exc.strerror}", "choose another port (DOCS_PORT)"
+        ) from exc
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C must stop the server even when it was started with SIGINT ignored (a shell's
+    # background job inherits that), as `serve-api` does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"Serving the docs site {site} at http://{host}:{port}/ (Ctrl-C stops) ...", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    print(f"Docs server on http://{host}:{port}/ stopped after {handler.served} page request(s).")
+    return 0
