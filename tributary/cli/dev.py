@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tributary.cli.output import add_command, add_group
+from tributary.cli.output import add_command, add_group, option
 from tributary.dataops import docs, slim_ci
+from tributary.errors import TributaryError
 
 
 def prod_manifest(args: argparse.Namespace) -> int:
@@ -15,7 +16,13 @@ def prod_manifest(args: argparse.Namespace) -> int:
 
 
 def ci_changed(args: argparse.Namespace) -> int:
-    return slim_ci.ci_changed(state_dir=args.state, target_path=args.target_path)
+    code = slim_ci.ci_changed(state_dir=args.state, target_path=args.target_path)
+    if code != 0:
+        raise TributaryError(
+            f"the slim CI build failed (dbt exit {code})",
+            "see dbt's output above for the failing nodes, fix them and run it again",
+        )
+    return 0
 
 
 def generate_docs(args: argparse.Namespace) -> int:
@@ -30,59 +37,61 @@ def serve_docs(args: argparse.Namespace) -> int:
 def lint_macros(args: argparse.Namespace) -> int:
     from tributary.dataops import macro_lint
 
-    return macro_lint.main(args.paths)
+    violations = macro_lint.lint_and_report(args.paths)
+    if violations:
+        raise TributaryError(
+            f"{violations} sqlfluff violation(s) in the macros",
+            "fix each one listed above by hand (`make fix` does not rewrite macros)",
+        )
+    return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     dev = add_group(commands, "dev", "developer workflow and CI: slim CI, docs site, macro lint")
-
-    command = add_command(
+    state = option("--state", type=Path, default=slim_ci.DEFAULT_STATE_DIR, help="its folder")
+    add_command(
         dev,
         "prod-manifest",
+        prod_manifest,
         "save the manifest of production's code (a git ref) for slim CI",
         "tributary dev prod-manifest --ref main",
+        option("--ref", default="main", help="what production runs (default main)"),
+        state,
+        option("--target", default="dev", help="production's dbt target"),
     )
-    command.add_argument("--ref", default="main", help="what production runs (default main)")
-    command.add_argument("--state", type=Path, default=slim_ci.DEFAULT_STATE_DIR)
-    command.add_argument("--target", default="dev", help="production's dbt target")
-    command.set_defaults(run=prod_manifest)
-
-    command = add_command(
+    add_command(
         dev,
         "ci-changed",
+        ci_changed,
         "slim CI: build and test state:modified+ on the pr target, deferring to production",
         "tributary dev ci-changed --target-path target/pr",
+        state,
+        option("--target-path", type=Path, default=Path("target/pr")),
     )
-    command.add_argument("--state", type=Path, default=slim_ci.DEFAULT_STATE_DIR)
-    command.add_argument("--target-path", type=Path, default=Path("target/pr"))
-    command.set_defaults(run=ci_changed)
-
-    command = add_command(
+    add_command(
         dev,
         "docs",
+        generate_docs,
         "generate the docs site as one static HTML file",
         "tributary dev docs --target dev",
+        option("--target", default="dev", help="the target whose warehouse is catalogued"),
+        option("--target-path", type=Path, default=Path("target/docs")),
     )
-    command.add_argument("--target", default="dev", help="the target whose warehouse is catalogued")
-    command.add_argument("--target-path", type=Path, default=Path("target/docs"))
-    command.set_defaults(run=generate_docs)
-
-    command = add_command(
+    add_command(
         dev,
         "serve-docs",
+        serve_docs,
         "serve the static docs site on 127.0.0.1 until Ctrl-C",
         "tributary dev serve-docs --port 8780",
+        option("--site", type=Path, default=Path("target/docs") / docs.STATIC_FILE),
+        option("--host", default="127.0.0.1"),
+        option("--port", type=int, default=8780),
     )
-    command.add_argument("--site", type=Path, default=Path("target/docs") / docs.STATIC_FILE)
-    command.add_argument("--host", default="127.0.0.1")
-    command.add_argument("--port", type=int, default=8780)
-    command.set_defaults(run=serve_docs)
-
-    command = add_command(
+    add_command(
         dev,
         "lint-macros",
+        lint_macros,
         "sqlfluff on the SQL inside macros and generic tests",
         "tributary dev lint-macros macros/utils/currency.sql",
+        option("paths", nargs="*", type=Path, help="macro files (default: all)"),
     )
-    command.add_argument("paths", nargs="*", type=Path, help="macro files (default: all)")
-    command.set_defaults(run=lint_macros)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from tributary import config, dbt
-from tributary.cli.output import add_command, add_group, say
+from tributary.cli.output import add_command, add_group, option, say
 from tributary.errors import NotReadyError, TributaryError
 from tributary.governance.bouncer import run_bouncer
 from tributary.governance.manifest import Manifest, load_manifest
@@ -79,7 +79,12 @@ def check(args: argparse.Namespace) -> int:
         f"{len(own_breaches)} from the project's rules, tributary/governance/rules.py; "
         f"{len(content_breaches)} from the warehouse); {content_line}."
     )
-    return 1 if breaches else 0
+    if breaches:
+        raise TributaryError(
+            f"{len(breaches)} breach(es) of the governance contract",
+            "fix each one as its line above says, then run `make governance` again",
+        )
+    return 0
 
 
 def catalog(args: argparse.Namespace) -> int:
@@ -132,7 +137,13 @@ def retention(args: argparse.Namespace) -> int:
         f"{archive}; {len(results)} relations checked, each logged in audit.governance_actions; "
         "history views <table>__history read hot and cold together."
     )
-    return 1 if retention_plan.undeclared else 0
+    if retention_plan.undeclared:
+        raise TributaryError(
+            f"{len(retention_plan.undeclared)} relation(s) declare retention_days without a "
+            "field to date their rows",
+            "declare meta.retention_date_field on each one listed above",
+        )
+    return 0
 
 
 def erasure(args: argparse.Namespace) -> int:
@@ -162,71 +173,62 @@ def erasure(args: argparse.Namespace) -> int:
         f"{identity.requests_without_identity} known only by their account), {rows:,} rows "
         "deleted or anonymized; every action in audit.governance_actions."
     )
-    return 1 if erasure_plan.problems else 0
+    if erasure_plan.problems:
+        raise TributaryError(
+            f"{len(erasure_plan.problems)} erasure declaration(s) in meta could not be used",
+            "fix each problem listed above in the models' yml",
+        )
+    return 0
+
+
+# Where the manifest comes from, for every governance command.
+MANIFEST_OPTIONS = (
+    option("--project-dir", type=Path, default=config.project_dir(), help="the dbt project"),
+    option("--target-path", type=Path, help="dbt's target folder (default: <project>/target)"),
+    option("--no-parse", action="store_true", help="use the manifest there, without dbt parse"),
+)
+TODAY = option("--today", help="the effective date, YYYY-MM-DD (default: TRIBUTARY_TODAY or today)")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     governance = add_group(
         commands, "governance", "the meta contract: check, catalog, retention, erasure"
     )
-
-    def common(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--project-dir", type=Path, default=config.project_dir(), help="the dbt project"
-        )
-        command.add_argument(
-            "--target-path", type=Path, help="dbt's target folder (default: <project>/target)"
-        )
-        command.add_argument(
-            "--no-parse", action="store_true", help="use the manifest there, without dbt parse"
-        )
-
-    command = add_command(
+    add_command(
         governance,
         "check",
+        check,
         "fail with every breach of the meta contract, one line each",
         "tributary governance check --no-content",
+        *MANIFEST_OPTIONS,
+        option("--warehouse", type=Path, help="DuckDB file to sample (default: the dev target's)"),
+        option("--no-content", action="store_true", help="check the manifest only"),
     )
-    common(command)
-    command.add_argument(
-        "--warehouse", type=Path, help="DuckDB file to sample (default: the dev target's)"
-    )
-    command.add_argument(
-        "--no-content", action="store_true", help="check the manifest only; sample no values"
-    )
-    command.set_defaults(run=check)
-
-    command = add_command(
+    add_command(
         governance,
         "catalog",
+        catalog,
         "write the governance catalog (owners, classification, PII, retention, lineage)",
         "tributary governance catalog --output reports",
+        *MANIFEST_OPTIONS,
+        option("--output", type=Path, help="its folder (default: reports/)"),
     )
-    common(command)
-    command.add_argument("--output", type=Path, help="its folder (default: reports/)")
-    command.set_defaults(run=catalog)
-
-    for name, handler, summary, example in (
-        (
-            "retention",
-            retention,
-            "move rows past retention_days to the Parquet cold archive",
-            "tributary governance retention --today 2026-11-02",
-        ),
-        (
-            "erasure",
-            erasure,
-            "honour every erasure request: raw tables, vault, archive",
-            "tributary governance erasure",
-        ),
-    ):
-        command = add_command(governance, name, summary, example)
-        common(command)
-        command.add_argument(
-            "--today", help="the effective date, YYYY-MM-DD (default: TRIBUTARY_TODAY or today)"
-        )
-        command.set_defaults(run=handler)
-        if name == "retention":
-            command.add_argument(
-                "--only", nargs="+", metavar="SCHEMA.TABLE", help="tier these relations only"
-            )
+    add_command(
+        governance,
+        "retention",
+        retention,
+        "move rows past retention_days to the Parquet cold archive",
+        "tributary governance retention --today 2026-11-02",
+        *MANIFEST_OPTIONS,
+        TODAY,
+        option("--only", nargs="+", metavar="SCHEMA.TABLE", help="tier these relations only"),
+    )
+    add_command(
+        governance,
+        "erasure",
+        erasure,
+        "honour every erasure request: raw tables, vault, archive",
+        "tributary governance erasure",
+        *MANIFEST_OPTIONS,
+        TODAY,
+    )

@@ -15,7 +15,7 @@ from rich.table import Table
 from ingestion import pipelines
 from ingestion.audit import LoadResult
 from tributary import config
-from tributary.cli.output import add_command, say, show
+from tributary.cli.output import add_command, option, say, show
 from tributary.errors import NotReadyError, TributaryError
 
 
@@ -123,18 +123,16 @@ def print_summary(results: Sequence[LoadResult], seconds: float) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    command = add_command(
+    add_command(
         commands,
         "load",
+        load,
         "load sources into the warehouse with dlt (all six by default)",
         "tributary load shop crm",
+        option("sources", nargs="*", metavar="SOURCE", help=", ".join(config.SOURCE_NAMES)),
+        option(
+            "--destination",
+            choices=config.DESTINATIONS,
+            help="where dlt loads (default: TRIBUTARY_DESTINATION, else duckdb)",
+        ),
     )
-    command.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help=", ".join(config.SOURCE_NAMES)
-    )
-    command.add_argument(
-        "--destination",
-        choices=config.DESTINATIONS,
-        help="where dlt loads (default: TRIBUTARY_DESTINATION, else duckdb)",
-    )
-    command.set_defaults(run=load)

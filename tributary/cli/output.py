@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -29,27 +32,44 @@ def fail(command: str, error: TributaryError) -> int:
     return error.exit_code
 
 
+@dataclass(frozen=True)
+class Option:
+    """One argument of a command, as argparse's add_argument takes it."""
+
+    flags: tuple[str, ...]
+    settings: dict[str, Any]
+
+
+def option(*flags: str, **settings: Any) -> Option:
+    return Option(flags, settings)
+
+
 def add_command(
     commands: argparse._SubParsersAction,
     name: str,
+    run: Callable[[argparse.Namespace], int],
     summary: str,
     example: str,
+    *options: Option,
 ) -> argparse.ArgumentParser:
-    """A sub-command whose --help ends with an example of its use."""
-    return commands.add_parser(
+    """The sub-command `name`, which `run` carries out; its --help ends with `example`."""
+    command = commands.add_parser(
         name,
         help=summary,
         description=summary[:1].upper() + summary[1:] + ".",
         epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    for each in options:
+        command.add_argument(*each.flags, **each.settings)
+    command.set_defaults(run=run)
+    return command
 
 
 def add_group(
     commands: argparse._SubParsersAction, name: str, summary: str
 ) -> argparse._SubParsersAction:
     """A command that only holds sub-commands (`tributary sandbox ...`)."""
-    group = commands.add_parser(
-        name, help=summary, description=summary[:1].upper() + summary[1:] + "."
-    )
+    description = summary[:1].upper() + summary[1:] + "."
+    group = commands.add_parser(name, help=summary, description=description)
     return group.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")

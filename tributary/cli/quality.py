@@ -10,8 +10,8 @@ from pathlib import Path
 from rich.table import Table
 
 from tributary import config
-from tributary.cli.output import add_command, add_group, say, show
-from tributary.errors import NotReadyError
+from tributary.cli.output import add_command, add_group, option, say, show
+from tributary.errors import NotReadyError, TributaryError
 
 
 def report(args: argparse.Namespace) -> int:
@@ -24,7 +24,12 @@ def report(args: argparse.Namespace) -> int:
     print(quality.markdown())
     verdict = "; ".join(quality.problems) if quality.problems else "nothing wrong found"
     say(f"Quality summary: {verdict}. Written to {written}.")
-    return code
+    if code:
+        raise TributaryError(
+            f"the quality report found {len(quality.problems)} problem(s): {verdict}",
+            f"read {written} for the detail",
+        )
+    return 0
 
 
 def monitor(args: argparse.Namespace) -> int:
@@ -51,7 +56,12 @@ def monitor(args: argparse.Namespace) -> int:
         f"Monitoring done in {run.seconds:.0f}s: {run.tests} Elementary monitors ran, "
         f"{len(run.flagged)} flagged; report {written}; alerts {run.alerts}{failed}."
     )
-    return code
+    if code:
+        raise TributaryError(
+            f"monitoring steps failed: {', '.join(run.failed_steps)}",
+            "read their logs, named above",
+        )
+    return 0
 
 
 def install(args: argparse.Namespace) -> int:
@@ -59,7 +69,11 @@ def install(args: argparse.Namespace) -> int:
 
     state = elementary.ensure_installed(from_hub=args.hub)
     print(state.line, flush=True)  # one line, never wrapped
-    return 0 if state.on or args.if_available else 1
+    if not state.on and not args.if_available:
+        raise TributaryError(
+            "Elementary could not be installed", "see the line above for how to turn it on"
+        )
+    return 0
 
 
 def dbt_vars(args: argparse.Namespace) -> int:
@@ -89,88 +103,78 @@ def summary(args: argparse.Namespace) -> int:
         f"{len(relations)} relations in the serving schemas; every node's result is in "
         f"{target / 'run_results.json'}, failing test rows in the audit schema."
     )
-    return 1 if run and any(s in ("error", "fail") for _, s in run.counts) else 0
+    if run and any(status in ("error", "fail") for _, status in run.counts):
+        raise TributaryError(
+            "the last dbt command had failures or errors",
+            f"see {target / 'run_results.json'} and the failing rows in the audit schema",
+        )
+    return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     quality = add_group(
         commands, "quality", "data quality and monitoring: the report, Elementary's monitors"
     )
-
-    command = add_command(
+    add_command(
         quality,
         "report",
+        report,
         "freshness, tests, quarantine, row reconciliation and monitoring in one summary",
         "tributary quality report --report reports/quality.md",
+        option("--target-path", type=Path, help="the last build's dbt target (target/)"),
+        option(
+            "--work-dir",
+            type=Path,
+            help="dbt target of this command's own freshness check and reconciliation build "
+            "(target/quality)",
+        ),
+        option("--report", type=Path, help="the markdown written (reports/quality.md)"),
     )
-    command.add_argument("--target-path", type=Path, help="the last build's dbt target (target/)")
-    command.add_argument(
-        "--work-dir",
-        type=Path,
-        help="dbt target of this command's own freshness check and reconciliation build "
-        "(target/quality)",
-    )
-    command.add_argument("--report", type=Path, help="the markdown written (reports/quality.md)")
-    command.set_defaults(run=report)
-
-    command = add_command(
+    add_command(
         quality,
         "monitor",
+        monitor,
         "Elementary: build with the monitors, the HTML report, alerts to a webhook",
         "tributary quality monitor --select fct_orders --detection-days 2",
+        option(
+            "--detection-days",
+            type=int,
+            help="daily buckets each monitor checks (default: the backfill_days var, 3)",
+        ),
+        option(
+            "--training-days",
+            type=int,
+            help="daily buckets before those that each monitor learns from (default: days_back "
+            "minus the detection days, 11)",
+        ),
+        option("--select", help="build only these nodes (dbt selector); the models must be built"),
+        option("--work-dir", type=Path, help="logs and edr's files (target/edr)"),
+        option("--report", type=Path, help="the HTML report (reports/elementary_report.html)"),
+        option("--slack-webhook", default=os.environ.get("TRIBUTARY_SLACK_WEBHOOK") or None),
+        option("--teams-webhook", default=os.environ.get("TRIBUTARY_TEAMS_WEBHOOK") or None),
     )
-    command.add_argument(
-        "--detection-days",
-        type=int,
-        help="daily buckets each monitor checks (default: the backfill_days var, 3)",
-    )
-    command.add_argument(
-        "--training-days",
-        type=int,
-        help="daily buckets before those that each monitor learns from (default: days_back "
-        "minus the detection days, 11)",
-    )
-    command.add_argument(
-        "--select", help="build only these nodes (dbt selector); the models must be built"
-    )
-    command.add_argument("--work-dir", type=Path, help="logs and edr's files (target/edr)")
-    command.add_argument(
-        "--report", type=Path, help="the HTML report (reports/elementary_report.html)"
-    )
-    command.add_argument(
-        "--slack-webhook", default=os.environ.get("TRIBUTARY_SLACK_WEBHOOK") or None
-    )
-    command.add_argument(
-        "--teams-webhook", default=os.environ.get("TRIBUTARY_TEAMS_WEBHOOK") or None
-    )
-    command.set_defaults(run=monitor)
-
-    command = add_command(
+    add_command(
         quality,
         "install",
+        install,
         "install Elementary's dbt package (from TRIBUTARY_PACKAGES_DIR, or dbt Hub with --hub) "
         "and say whether monitoring is on",
         "TRIBUTARY_PACKAGES_DIR=../shared/dbt_packages tributary quality install",
+        option("--hub", action="store_true", help="install from dbt Hub (dbt deps)"),
+        option("--if-available", action="store_true", help="exit 0 when monitoring stays off"),
     )
-    command.add_argument("--hub", action="store_true", help="install from dbt Hub (dbt deps)")
-    command.add_argument(
-        "--if-available", action="store_true", help="exit 0 when monitoring stays off"
-    )
-    command.set_defaults(run=install)
-
-    command = add_command(
+    add_command(
         quality,
         "dbt-vars",
+        dbt_vars,
         "print dbt's --vars that switch the monitors on (nothing when monitoring is off)",
         "dbt build $(tributary quality dbt-vars)",
     )
-    command.set_defaults(run=dbt_vars)
-
-    command = add_command(
+    add_command(
         commands,
         "summary",
+        summary,
         "what the last dbt command built, and the serving layers' row counts",
         "tributary summary --target-path target",
+        option("--target-path", type=Path, help="dbt's target folder (target/)"),
     )
-    command.add_argument("--target-path", type=Path, help="dbt's target folder (target/)")
-    command.set_defaults(run=summary)

@@ -9,7 +9,7 @@ import time
 
 from sandbox.anomalies import DESCRIPTIONS, KINDS
 from tributary import config
-from tributary.cli.output import add_command, add_group, say
+from tributary.cli.output import add_command, add_group, option, say
 from tributary.errors import NotReadyError
 
 # The sandbox's default "today": a business day, so that every source has a full last day.
@@ -82,47 +82,44 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def register(commands: argparse._SubParsersAction) -> None:
     sandbox = add_group(commands, "sandbox", "the sandbox retailer: generate, advance, serve")
-
-    command = add_command(
+    add_command(
         sandbox,
         "generate",
+        generate,
         "write a fresh sandbox (replaces the one there)",
         "tributary sandbox generate --seed 42 --scale 0.1",
+        option("--seed", type=int, default=42),
+        option("--scale", type=float, default=1.0, help="1 = 5,000 customers"),
+        option(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            default=DEFAULT_AS_OF,
+            help=f"the sandbox's 'today', a business day (default {DEFAULT_AS_OF})",
+        ),
+        option("--if-missing", action="store_true", help="keep an existing sandbox"),
     )
-    command.add_argument("--seed", type=int, default=42)
-    command.add_argument("--scale", type=float, default=1.0, help="1 = 5,000 customers")
-    command.add_argument(
-        "--as-of",
-        type=dt.date.fromisoformat,
-        default=DEFAULT_AS_OF,
-        help=f"the sandbox's 'today', a business day (default {DEFAULT_AS_OF})",
-    )
-    command.add_argument("--if-missing", action="store_true", help="keep an existing sandbox")
-    command.set_defaults(run=generate)
-
-    command = add_command(
+    add_command(
         sandbox,
         "next-day",
+        next_day,
         "advance the sandbox by one business day",
         "tributary sandbox next-day --days 2 --anomaly volume",
+        option("--days", type=int, default=1, help="business days to advance"),
+        option(
+            "--anomaly",
+            choices=KINDS,
+            help="inject trouble into the new days for monitoring to catch: "
+            + "; ".join(f"{kind}: {DESCRIPTIONS[kind]}" for kind in KINDS),
+        ),
     )
-    command.add_argument("--days", type=int, default=1, help="business days to advance")
-    command.add_argument(
-        "--anomaly",
-        choices=KINDS,
-        help="inject trouble into the new days for monitoring to catch: "
-        + "; ".join(f"{kind}: {DESCRIPTIONS[kind]}" for kind in KINDS),
-    )
-    command.set_defaults(run=next_day)
-
-    command = add_command(
+    add_command(
         sandbox,
         "serve-api",
+        serve_api,
         "serve the sandbox FX and reviews API until Ctrl-C",
         "tributary sandbox serve-api --port 8765",
+        option("--host", default=config.SANDBOX_API_HOST),
+        option("--port", type=int, default=config.sandbox_api_port()),
+        option("--rate-limit", type=float, default=10.0, help="requests per second"),
+        option("--error-rate", type=float, default=0.02, help="share answered 500"),
     )
-    command.add_argument("--host", default=config.SANDBOX_API_HOST)
-    command.add_argument("--port", type=int, default=config.sandbox_api_port())
-    command.add_argument("--rate-limit", type=float, default=10.0, help="requests per second")
-    command.add_argument("--error-rate", type=float, default=0.02, help="share answered 500")
-    command.set_defaults(run=serve_api)

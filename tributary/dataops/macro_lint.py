@@ -292,7 +292,8 @@ def lint(
     return sorted(violations, key=lambda v: (str(v.path), v.line, v.position)), counts
 
 
-def main(paths: Sequence[Path] = ()) -> int:
+def lint_and_report(paths: Sequence[Path] = ()) -> int:
+    """Lint and print every violation and a summary line; the number of violations."""
     print("Linting the SQL inside macros and generic tests with sqlfluff ...", flush=True)
     violations, counts = lint(paths=paths)
     for violation in violations:
@@ -302,7 +303,7 @@ def main(paths: Sequence[Path] = ()) -> int:
         f"Macro lint: {counts['linted']} macro bodies in {counts['files']} file(s) linted as "
         f"analyses ({counts['jinja_only']} Jinja-only bodies have no SQL to lint): {verdict}."
     )
-    return 1 if violations else 0
+    return len(violations)
 
 
 def iter_blocks(project: Path | None = None) -> Iterator[MacroBlock]:
