@@ -8,9 +8,11 @@ the work ran and failed, 2 when something had to exist first and nothing was don
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
+from tributary import config
 from tributary.cli import dev, governance, load, output, quality, sandbox
 from tributary.errors import TributaryError
 
@@ -39,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # dlt reads .dlt/config.toml from the folder it runs in: the project's, from any folder.
+    os.environ.setdefault("DLT_PROJECT_DIR", str(config.project_dir()))
     args = parser().parse_args(argv)
     name = " ".join(
         str(value)
