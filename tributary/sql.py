@@ -49,3 +49,12 @@ def transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
         with contextlib.suppress(duckdb.TransactionException):
             connection.execute("rollback")
         raise
+
+
+def create_table(schema: str, table: str, columns: str) -> str:
+    """The schema and the table, each unless it exists, as one script; `columns` are the
+    table's column definitions in SQL (`name type [not null], ...`)."""
+    return (
+        f"create schema if not exists {identifier(schema)};\n"
+        f"create table if not exists {relation(schema, table)} ({columns});\n"
+    )
