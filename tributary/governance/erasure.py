@@ -110,13 +110,7 @@ class ErasureTarget:
 
     @property
     def relation(self) -> str:
-        """How the audit log and the messages name it: schema.table, as written."""
         return f"{self.schema}.{self.table}"
-
-    @property
-    def quoted(self) -> str:
-        """How SQL names it: the names come from yml, so each is quoted."""
-        return sql.relation(self.schema, self.table)
 
 
 @dataclass
@@ -424,7 +418,8 @@ def apply_erasure(
         hot = 0
         if _relation_exists(connection, main, target.schema, target.table):
             with sql.transaction(connection):  # the rows and their log row, or neither
-                hot = _scrub(connection, target, target.quoted, phones_readable)
+                quoted = sql.relation(target.schema, target.table)  # names from yml
+                hot = _scrub(connection, target, quoted, phones_readable)
                 _log(connection, run_id, target.action, target.relation, today, hot, [], identity)
         archived, files = _scrub_archive(connection, target, archive_root, phones_readable)
         if files:

@@ -55,13 +55,7 @@ class RetentionPolicy:
 
     @property
     def relation(self) -> str:
-        """How the audit log and the messages name it: schema.table, as written."""
         return f"{self.schema}.{self.table}"
-
-    @property
-    def quoted(self) -> str:
-        """How SQL names it: the names come from yml, so each is quoted."""
-        return sql.relation(self.schema, self.table)
 
     def cutoff(self, today: date) -> date:
         return today - timedelta(days=self.retention_days)
@@ -117,6 +111,11 @@ def history_view(policy: RetentionPolicy) -> str:
     return sql.relation(policy.schema, f"{policy.table}__history")
 
 
+def _quoted(policy: RetentionPolicy) -> str:
+    """The relation as SQL names it: its names come from yml, so each is quoted."""
+    return sql.relation(policy.schema, policy.table)
+
+
 def _files_of_run(directory: Path, run_id: str) -> list[Path]:
     return sorted(directory.glob(f"archive_month=*/{run_id}_*.parquet"))
 
@@ -159,7 +158,7 @@ def refresh_history_view(
     # a view's definition takes no bind parameter: the path goes in as a literal
     connection.execute(
         f"create or replace view {history_view(policy)} as"
-        f" select * from {policy.quoted}"
+        f" select * from {_quoted(policy)}"
         f" union all by name"
         f" select * from read_parquet({sql.literal(pattern)}, hive_partitioning = true,"
         f" union_by_name = true)"
@@ -179,10 +178,10 @@ def tier(
     past = f"({policy.date_field}) < cast(? as date)"  # bound to the cutoff
     due = int(
         connection.execute(
-            f"select count(*) from {policy.quoted} where {past}", [cutoff]
+            f"select count(*) from {_quoted(policy)} where {past}", [cutoff]
         ).fetchone()[0]
     )
-    kept_before = int(connection.execute(f"select count(*) from {policy.quoted}").fetchone()[0])
+    kept_before = int(connection.execute(f"select count(*) from {_quoted(policy)}").fetchone()[0])
     directory = archive_dir(archive_root, policy)
     files: list[Path] = []
     if due:
@@ -191,7 +190,7 @@ def tier(
         # query's (and fails on the mix), so only the cutoff is bound
         connection.execute(
             f"copy (select *, strftime(({policy.date_field}), '%Y-%m') as archive_month"
-            f" from {policy.quoted} where {past})"
+            f" from {_quoted(policy)} where {past})"
             f" to {sql.literal(str(directory.resolve()))} (format parquet,"
             f" partition_by (archive_month), append,"
             f" filename_pattern {sql.literal(run_id + '_{uuid}')})",
@@ -218,7 +217,7 @@ def tier(
     try:
         with sql.transaction(connection):  # the deletion and its log row, or neither
             if due:
-                connection.execute(f"delete from {policy.quoted} where {past}", [cutoff])
+                connection.execute(f"delete from {_quoted(policy)} where {past}", [cutoff])
             actions.record(
                 connection,
                 actions.GovernanceAction(
