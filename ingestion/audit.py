@@ -19,45 +19,23 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from tributary.sql import create_table
+
 if TYPE_CHECKING:
     import dlt
 
-DDL = """
-create schema if not exists audit;
-create table if not exists audit.ingestion_runs (
-    run_id varchar not null,
-    pipeline_name varchar not null,
-    source_name varchar not null,
-    dataset_name varchar not null,
-    started_at timestamptz not null,
-    finished_at timestamptz not null,
-    duration_seconds double not null,
-    outcome varchar not null,
-    rows_loaded bigint not null,
-    rows_by_table json,
-    load_ids varchar[],
-    error_message varchar
-);
-"""
-
-# The same table in PostgreSQL's types (no `double`; `jsonb` would reorder the keys).
-POSTGRES_DDL = """
-create schema if not exists audit;
-create table if not exists audit.ingestion_runs (
-    run_id varchar not null,
-    pipeline_name varchar not null,
-    source_name varchar not null,
-    dataset_name varchar not null,
-    started_at timestamptz not null,
-    finished_at timestamptz not null,
-    duration_seconds double precision not null,
-    outcome varchar not null,
-    rows_loaded bigint not null,
-    rows_by_table json,
-    load_ids varchar[],
-    error_message varchar
-);
-"""
+# One column list for DuckDB and PostgreSQL, in the order `_values` gives them: {double} is
+# `double precision` in PostgreSQL, which has no `double`; json in both (PostgreSQL's `jsonb`
+# would reorder the keys).
+COLUMNS = (
+    "run_id varchar not null, pipeline_name varchar not null, source_name varchar not null,"
+    " dataset_name varchar not null, started_at timestamptz not null,"
+    " finished_at timestamptz not null, duration_seconds {double} not null,"
+    " outcome varchar not null, rows_loaded bigint not null, rows_by_table json,"
+    " load_ids varchar[], error_message varchar"
+)
+DDL = create_table("audit", "ingestion_runs", COLUMNS.format(double="double"))
+POSTGRES_DDL = create_table("audit", "ingestion_runs", COLUMNS.format(double="double precision"))
 
 
 @dataclass

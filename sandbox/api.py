@@ -62,6 +62,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tributary.foreground import serve_until_stopped
+
 CURRENCY_NAMES = {
     "AUD": "Australian Dollar",
     "BRL": "Brazilian Real",
@@ -572,9 +574,4 @@ def serve_forever(api_db: Path, behaviour: ApiBehaviour, host: str, port: int) -
     bound_host, bound_port = server.server_address[:2]
     # The command line says where it serves; this is for whoever turns logging up.
     logger.info("sandbox API on http://%s:%s (store %s)", bound_host, bound_port, api_db)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_stopped(server)

@@ -15,6 +15,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -422,145 +423,287 @@ def write_order_lifecycle(
     (payment 2n is a failed first attempt, 2n+1 the payment; shipment n ships order n), so the
     same state is never written twice.
     """
-    defects: Counter = Counter()
     if len(order_ids) == 0:
-        return defects
+        return Counter()
+    orders = read_stored_orders(connection, order_ids)
+    # The fate is recomputed from each order's id and time, never stored: the state at `now`
+    # follows from it, and comparing with what is stored says what changed since the last write.
+    fate = order_fate(orders.order_id, orders.ordered_at, seed)
+    update_order_status(connection, orders, fate, now)
+    defects = write_payments(connection, orders, fate, seed, now)
+    write_shipments(connection, orders, fate, seed, now)
+    return defects
+
+
+class StoredOrderRow(NamedTuple):
+    """One row of STORED_ORDERS_SQL, in its column order (read_stored_orders checks that)."""
+
+    order_id: int
+    ordered_at: str
+    status: str
+    total_amount: float
+    currency_code: str
+    country_code: str
+    street: str | None
+    city: str | None
+    postcode: str | None
+    payment_status: str | None  # None: the order's payment (id 2n+1) is not written yet
+    shipment_status: str | None  # None: the order has not shipped yet
+    failed_payment_status: str | None  # None: no failed first attempt (id 2n) written yet
+
+
+# Each order as stored, with what a payment or shipment copies from it (the amount, the
+# customer's country and address) and the status of the rows it already has: the ids of those
+# rows derive from the order id, so a left join on them says what exists.
+STORED_ORDERS_SQL = """
+select o.order_id, o.ordered_at, o.status, o.total_amount, o.currency_code,
+       c.country_code, c.street, c.city, c.postcode,
+       p.status as payment_status, s.status as shipment_status,
+       f.status as failed_payment_status
+from orders o
+join customers c using (customer_id)
+left join payments p on p.payment_id = o.order_id * 2 + 1
+left join payments f on f.payment_id = o.order_id * 2
+left join shipments s on s.shipment_id = o.order_id
+where o.order_id in ({placeholders})
+"""
+
+
+@dataclass(frozen=True)
+class StoredOrders:
+    """The orders of STORED_ORDERS_SQL column by column (element i of each is the i-th order):
+    the fate and the status rules are numpy array arithmetic over all orders at once."""
+
+    order_id: np.ndarray  # int64
+    ordered_at: np.ndarray  # datetime64[s]
+    status: np.ndarray  # object (str)
+    total_amount: np.ndarray  # float64
+    currency_code: np.ndarray  # object (str)
+    country_code: np.ndarray  # object (str)
+    street: np.ndarray  # object (str or None); likewise city and postcode
+    city: np.ndarray
+    postcode: np.ndarray
+    payment_status: np.ndarray  # object (str or None), as in StoredOrderRow
+    shipment_status: np.ndarray
+    failed_payment_status: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: list[StoredOrderRow]) -> StoredOrders:
+        def objects(field: str) -> np.ndarray:
+            return np.array([getattr(row, field) for row in rows], dtype=object)
+
+        return cls(
+            order_id=np.array([row.order_id for row in rows], dtype=np.int64),
+            # SQLite keeps "YYYY-MM-DD HH:MM:SS"; numpy reads the ISO form with a T
+            ordered_at=np.array(
+                [row.ordered_at.replace(" ", "T") for row in rows], dtype="datetime64[s]"
+            ),
+            status=objects("status"),
+            # numeric affinity: SQLite returns a whole amount as an int
+            total_amount=np.array([float(row.total_amount) for row in rows]),
+            currency_code=objects("currency_code"),
+            country_code=objects("country_code"),
+            street=objects("street"),
+            city=objects("city"),
+            postcode=objects("postcode"),
+            payment_status=objects("payment_status"),
+            shipment_status=objects("shipment_status"),
+            failed_payment_status=objects("failed_payment_status"),
+        )
+
+
+def read_stored_orders(connection: sqlite3.Connection, order_ids: np.ndarray) -> StoredOrders:
+    """These orders as the database holds them now (an order whose customer row is missing is
+    left out: it has no country to pay or ship in)."""
     placeholders = ",".join("?" * len(order_ids))
-    rows = connection.execute(
-        f"""
-        select o.order_id, o.ordered_at, o.status, o.total_amount, o.currency_code,
-               c.country_code, c.street, c.city, c.postcode,
-               p.status as payment_status, s.status as shipment_status,
-               f.status as failed_payment_status
-        from orders o
-        join customers c using (customer_id)
-        left join payments p on p.payment_id = o.order_id * 2 + 1
-        left join payments f on f.payment_id = o.order_id * 2
-        left join shipments s on s.shipment_id = o.order_id
-        where o.order_id in ({placeholders})
-        """,
-        order_ids.tolist(),
-    ).fetchall()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    ordered_at = np.array([r[1].replace(" ", "T") for r in rows], dtype="datetime64[s]")
-    fate = order_fate(ids, ordered_at, seed)
-    status, changed = order_status(fate, ordered_at, now)
-    old_status = np.array([r[2] for r in rows], dtype=object)
-    moved = status != old_status
+    cursor = connection.execute(
+        STORED_ORDERS_SQL.format(placeholders=placeholders), order_ids.tolist()
+    )
+    # The rows are read by name: the query and the NamedTuple must list the same columns.
+    selected = tuple(column[0] for column in cursor.description)
+    if selected != StoredOrderRow._fields:
+        raise AssertionError(f"STORED_ORDERS_SQL selects {selected}, not StoredOrderRow's fields")
+    return StoredOrders.from_rows([StoredOrderRow(*row) for row in cursor.fetchall()])
+
+
+def update_order_status(
+    connection: sqlite3.Connection, orders: StoredOrders, fate: OrderFate, now: np.datetime64
+) -> None:
+    """Orders whose status at `now` differs from the stored one move to it, stamped with the
+    moment of the change."""
+    status, changed = order_status(fate, orders.ordered_at, now)
+    moved = status != orders.status
     connection.executemany(
         "update orders set status = ?, updated_at = ? where order_id = ?",
         zip(
             status[moved].tolist(),
             sql_timestamps(changed[moved]),
-            ids[moved].tolist(),
+            orders.order_id[moved].tolist(),
             strict=True,
         ),
     )
 
-    # Payments: a failed first attempt for a few, the payment, and its refund when the order
-    # is cancelled or returned.
-    refund_at = np.where(np.isnat(fate.cancelled_at), fate.returned_at, fate.cancelled_at)
-    refunded = _happened(refund_at, now)
-    paid = _happened(fate.paid_at, now)
-    payment_status = np.where(refunded, "refunded", "succeeded")
-    payment_changed = np.where(refunded, refund_at, fate.paid_at)
-    old_payment = np.array([r[9] for r in rows], dtype=object)
-    write_payment = paid & (payment_status != old_payment)
-    old_failed = np.array([r[11] for r in rows], dtype=object)
-    failed = _happened(fate.failed_payment_at, now) & _is_none(old_failed)
-    countries = [r[5] for r in rows]
-    methods = np.array(
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """What every payment row of an order carries, whichever attempt it is (one per order)."""
+
+    method: np.ndarray  # object: card, paypal, pix, ... (the country's usual means)
+    card_last4: np.ndarray  # object: four digits for a card, None otherwise
+    order_key: np.ndarray  # object: the order id, or None where the app lost it (a defect)
+    missing_order_key: np.ndarray  # bool: order_key is None
+
+
+def payment_details(orders: StoredOrders, seed: int) -> PaymentDetails:
+    # Hashed draws from the order id, not the generator's stream: the same order gets the same
+    # method and card on the day it is paid and on the day it is refunded.
+    method_draw = hashed_uniform(orders.order_id, "method", seed)
+    method = np.array(
         [
-            _pick(PAYMENT_METHODS.get(c, DEFAULT_PAYMENT_METHODS), u)
-            for c, u in zip(countries, hashed_uniform(ids, "method", seed), strict=True)
+            _pick(PAYMENT_METHODS.get(country, DEFAULT_PAYMENT_METHODS), draw)
+            for country, draw in zip(orders.country_code, method_draw, strict=True)
         ],
         dtype=object,
     )
-    last4 = (hashed_uniform(ids, "card", seed) * 10_000).astype(int)
-    card = np.array([f"{n:04d}" for n in last4], dtype=object)
-    card[methods != "card"] = None
-    missing_key = hashed_uniform(ids, "missing_order_key", seed) < MISSING_ORDER_KEY_RATE
-    new_payments = write_payment & (_is_none(old_payment))
-    # Both the failed attempt and the payment of such an order lack the key: count each row.
-    defects["shop.payments.missing_order_key"] += int((missing_key & new_payments).sum()) + int(
-        (missing_key & failed).sum()
+    last4 = (hashed_uniform(orders.order_id, "card", seed) * 10_000).astype(int)
+    card = np.array([f"{digits:04d}" for digits in last4], dtype=object)
+    card[method != "card"] = None
+    missing = hashed_uniform(orders.order_id, "missing_order_key", seed) < MISSING_ORDER_KEY_RATE
+    return PaymentDetails(
+        method=method,
+        card_last4=card,
+        order_key=np.where(missing, None, orders.order_id.astype(object)),
+        missing_order_key=missing,
     )
-    amounts = np.array([float(r[3]) for r in rows])
-    currencies = np.array([r[4] for r in rows], dtype=object)
-    order_keys = np.where(missing_key, None, ids.astype(object))
-    nat = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[s]")
-    for selected, payment_ids, state, paid_at, created_at, updated_at in (
-        (
-            failed,
-            ids * 2,
-            "failed",
-            nat,
-            fate.failed_payment_at,
-            fate.failed_payment_at,
-        ),
-        (
-            write_payment,
-            ids * 2 + 1,
-            payment_status,
-            fate.paid_at,
-            fate.paid_at,
-            payment_changed,
-        ),
-    ):
-        if not selected.any():
-            continue
-        insert_rows(
-            connection,
-            "payments",
-            {
-                "payment_id": payment_ids[selected].tolist(),
-                "order_id": order_keys[selected].tolist(),
-                "method": methods[selected].tolist(),
-                "status": np.broadcast_to(np.asarray(state), ids.shape)[selected].tolist(),
-                "amount": amounts[selected].tolist(),
-                "currency_code": currencies[selected].tolist(),
-                "card_last4": card[selected].tolist(),
-                "paid_at": sql_timestamps(paid_at[selected]),
-                "created_at": sql_timestamps(created_at[selected]),
-                "updated_at": sql_timestamps(updated_at[selected]),
-            },
-        )
 
-    # Shipments: created when the order ships, updated when it is delivered.
+
+def write_payments(
+    connection: sqlite3.Connection,
+    orders: StoredOrders,
+    fate: OrderFate,
+    seed: int,
+    now: np.datetime64,
+) -> Counter:
+    """Payments: a failed first attempt for a few orders, the payment, and its refund when the
+    order is cancelled or returned; returns the defects injected (payments without order key)."""
+    refund_at = np.where(np.isnat(fate.cancelled_at), fate.returned_at, fate.cancelled_at)
+    refunded = _happened(refund_at, now)
+    payment_status = np.where(refunded, "refunded", "succeeded")
+    payment_changed = np.where(refunded, refund_at, fate.paid_at)
+    # a payment row is (re)written when it is due and its status is not the stored one
+    write_payment = _happened(fate.paid_at, now) & (payment_status != orders.payment_status)
+    # a failed attempt never changes: written once
+    write_failed = _happened(fate.failed_payment_at, now) & _is_none(orders.failed_payment_status)
+    details = payment_details(orders, seed)
+    new_payment = write_payment & _is_none(orders.payment_status)
+    # Both the failed attempt and the payment of such an order lack the key: count each row.
+    defects: Counter = Counter()
+    defects["shop.payments.missing_order_key"] += int(
+        (details.missing_order_key & new_payment).sum()
+    ) + int((details.missing_order_key & write_failed).sum())
+    never = np.full(len(orders.order_id), np.datetime64("NaT"), dtype="datetime64[s]")
+    insert_payments(
+        connection,
+        orders,
+        details,
+        write_failed,
+        payment_ids=orders.order_id * 2,
+        status="failed",
+        paid_at=never,
+        created_at=fate.failed_payment_at,
+        updated_at=fate.failed_payment_at,
+    )
+    insert_payments(
+        connection,
+        orders,
+        details,
+        write_payment,
+        payment_ids=orders.order_id * 2 + 1,
+        status=payment_status,
+        paid_at=fate.paid_at,
+        created_at=fate.paid_at,
+        updated_at=payment_changed,
+    )
+    return defects
+
+
+def insert_payments(
+    connection: sqlite3.Connection,
+    orders: StoredOrders,
+    details: PaymentDetails,
+    selected: np.ndarray,
+    *,
+    payment_ids: np.ndarray,
+    status: str | np.ndarray,
+    paid_at: np.ndarray,
+    created_at: np.ndarray,
+    updated_at: np.ndarray,
+) -> None:
+    """Insert or update the payment rows of the `selected` orders (a boolean mask); every array
+    argument holds one value per order, `status` one for all or one per order."""
+    if not selected.any():
+        return
+    insert_rows(
+        connection,
+        "payments",
+        {
+            "payment_id": payment_ids[selected].tolist(),
+            "order_id": details.order_key[selected].tolist(),
+            "method": details.method[selected].tolist(),
+            "status": np.broadcast_to(np.asarray(status), selected.shape)[selected].tolist(),
+            "amount": orders.total_amount[selected].tolist(),
+            "currency_code": orders.currency_code[selected].tolist(),
+            "card_last4": details.card_last4[selected].tolist(),
+            "paid_at": sql_timestamps(paid_at[selected]),
+            "created_at": sql_timestamps(created_at[selected]),
+            "updated_at": sql_timestamps(updated_at[selected]),
+        },
+    )
+
+
+def write_shipments(
+    connection: sqlite3.Connection,
+    orders: StoredOrders,
+    fate: OrderFate,
+    seed: int,
+    now: np.datetime64,
+) -> None:
+    """Shipments: created when the order ships, updated when it is delivered; shipped to the
+    customer's address as it is when the row is written."""
     shipped = _happened(fate.shipped_at, now)
     delivered = _happened(fate.delivered_at, now)
-    shipment_status = np.where(delivered, "delivered", "in_transit")
-    old_shipment = np.array([r[10] for r in rows], dtype=object)
-    write_shipment = shipped & (shipment_status != old_shipment)
-    if write_shipment.any():
-        pick = np.flatnonzero(write_shipment)
-        carrier_draw = hashed_uniform(ids, "carrier", seed)
-        vehicles = vehicle_ids(ids, seed)
-        insert_rows(
-            connection,
-            "shipments",
-            {
-                "shipment_id": ids[pick].tolist(),
-                "order_id": ids[pick].tolist(),
-                "carrier": [CARRIERS[int(carrier_draw[i] * len(CARRIERS))] for i in pick],
-                "tracking_number": [f"TRK{ids[i]:010d}" for i in pick],
-                "vehicle_id": vehicles[pick].tolist(),
-                "status": shipment_status[pick].tolist(),
-                "ship_to_street": [rows[i][6] for i in pick],
-                "ship_to_city": [rows[i][7] for i in pick],
-                "ship_to_postcode": [rows[i][8] for i in pick],
-                "ship_to_country": [rows[i][5] for i in pick],
-                "shipped_at": sql_timestamps(fate.shipped_at[pick]),
-                "delivered_at": sql_timestamps(
-                    np.where(delivered, fate.delivered_at, np.datetime64("NaT"))[pick]
-                ),
-                "created_at": sql_timestamps(fate.shipped_at[pick]),
-                "updated_at": sql_timestamps(
-                    np.where(delivered, fate.delivered_at, fate.shipped_at)[pick]
-                ),
-            },
-        )
-    return defects
+    status = np.where(delivered, "delivered", "in_transit")
+    write = shipped & (status != orders.shipment_status)
+    if not write.any():
+        return
+    pick = np.flatnonzero(write)
+    ids = orders.order_id
+    carrier_draw = hashed_uniform(ids, "carrier", seed)
+    vehicles = vehicle_ids(ids, seed)
+    insert_rows(
+        connection,
+        "shipments",
+        {
+            "shipment_id": ids[pick].tolist(),
+            "order_id": ids[pick].tolist(),
+            "carrier": [CARRIERS[int(carrier_draw[i] * len(CARRIERS))] for i in pick],
+            "tracking_number": [f"TRK{ids[i]:010d}" for i in pick],
+            "vehicle_id": vehicles[pick].tolist(),
+            "status": status[pick].tolist(),
+            "ship_to_street": orders.street[pick].tolist(),
+            "ship_to_city": orders.city[pick].tolist(),
+            "ship_to_postcode": orders.postcode[pick].tolist(),
+            "ship_to_country": orders.country_code[pick].tolist(),
+            "shipped_at": sql_timestamps(fate.shipped_at[pick]),
+            "delivered_at": sql_timestamps(
+                np.where(delivered, fate.delivered_at, np.datetime64("NaT"))[pick]
+            ),
+            "created_at": sql_timestamps(fate.shipped_at[pick]),
+            "updated_at": sql_timestamps(
+                np.where(delivered, fate.delivered_at, fate.shipped_at)[pick]
+            ),
+        },
+    )
 
 
 def vehicle_ids(

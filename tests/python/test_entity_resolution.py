@@ -28,9 +28,10 @@ from tests.python.conftest import BuiltWarehouse
 MIN_PRECISION = 0.99
 MIN_RECALL = 0.95
 
-PAIRS_SQL = """
-with
-
+# What both measures start from, the one parameter being identity.csv: each record the
+# warehouse resolved (`resolved`), and those of them the ground truth knows, with their person
+# (`records`).
+RECORDS_CTES = """
 truth as (
     select system as source_system, record_id as source_record_id, person_id
     from read_csv(?, header = true, all_varchar = true)
@@ -45,18 +46,27 @@ records as (
     select resolved.*, truth.person_id
     from resolved
     inner join truth using (source_system, source_record_id)
-),
+)"""
+
+# Which two records make a pair (the docstring's): a CRM contact with a shop customer, or two
+# CRM contacts, each pair once.
+PAIR = """left_record.source_system = 'crm'
+        and (
+            right_record.source_system = 'shop'
+            or left_record.source_record_id < right_record.source_record_id
+        )"""
+
+PAIRS_SQL = f"""
+with
+
+{RECORDS_CTES},
 
 predicted as (
     select left_record.person_id = right_record.person_id as is_true
     from records as left_record
     inner join records as right_record
         on left_record.customer_key = right_record.customer_key
-    where left_record.source_system = 'crm'
-        and (
-            right_record.source_system = 'shop'
-            or left_record.source_record_id < right_record.source_record_id
-        )
+    where {PAIR}
 ),
 
 actual as (
@@ -64,11 +74,7 @@ actual as (
     from records as left_record
     inner join records as right_record
         on left_record.person_id = right_record.person_id
-    where left_record.source_system = 'crm'
-        and (
-            right_record.source_system = 'shop'
-            or left_record.source_record_id < right_record.source_record_id
-        )
+    where {PAIR}
 )
 
 select
@@ -79,24 +85,10 @@ select
     (select count(*) from records) as measured_records
 """
 
-RULES_SQL = """
+RULES_SQL = f"""
 with
 
-truth as (
-    select system as source_system, record_id as source_record_id, person_id
-    from read_csv(?, header = true, all_varchar = true)
-),
-
-records as (
-    select
-        resolved.source_system,
-        resolved.source_record_id,
-        resolved.match_rule,
-        resolved.customer_key,
-        truth.person_id
-    from intermediate.int_customers__resolved as resolved
-    inner join truth using (source_system, source_record_id)
-),
+{RECORDS_CTES},
 
 -- each CRM contact against the other records of its key: are they all the same person?
 contacts as (

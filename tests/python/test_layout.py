@@ -16,7 +16,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tributary.cli", "tributary.__main__"),
     ("ingestion", "sandbox", "tributary.quality", "tributary.governance", "tributary.dataops"),
     ("tributary.dbt",),
-    ("tributary.config", "tributary.errors"),
+    ("tributary.config", "tributary.errors", "tributary.sql", "tributary.foreground"),
 )
 # The areas of the middle layer that one area may read of another: none today.
 SIDEWAYS_ALLOWED: set[tuple[str, str]] = set()

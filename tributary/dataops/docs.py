@@ -8,13 +8,12 @@ catalog (column types, row counts) comes from the warehouse of the target it run
 from __future__ import annotations
 
 import http.server
-import signal
 import time
 from pathlib import Path
-from types import FrameType
 
 from tributary import config, dbt
 from tributary.errors import NotReadyError, TributaryError
+from tributary.foreground import serve_until_stopped, stop_on_ctrl_c_or_sigterm
 
 STATIC_FILE = "static_index.html"
 
@@ -82,19 +81,9 @@ def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
             f"cannot listen on {host}:{port}: {exc.strerror}", "choose another port (DOCS_PORT)"
         ) from exc
 
-    def stop(signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    # Ctrl-C must stop the server even when it was started with SIGINT ignored (a shell's
-    # background job inherits that), as `serve-api` does.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, stop)
+    # before the banner: whoever reads it may stop the server at once
+    stop_on_ctrl_c_or_sigterm()
     print(f"Serving the docs site {site} at http://{host}:{port}/ (Ctrl-C stops) ...", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_stopped(server)
     print(f"Docs server on http://{host}:{port}/ stopped after {handler.served} page request(s).")
     return 0

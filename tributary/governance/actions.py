@@ -16,21 +16,15 @@ from typing import Any
 
 import duckdb
 
-DDL = """
-create schema if not exists audit;
-create table if not exists audit.governance_actions (
-    action_id varchar not null,
-    run_id varchar not null,
-    action varchar not null,
-    relation varchar not null,
-    effective_date date not null,
-    performed_at timestamptz not null,
-    rows_affected bigint not null,
-    outcome varchar not null,
-    files varchar[],
-    detail json
-);
-"""
+from tributary.sql import create_table
+
+# The columns in the order `record` gives them.
+COLUMNS = (
+    "action_id varchar not null, run_id varchar not null, action varchar not null,"
+    " relation varchar not null, effective_date date not null, performed_at timestamptz not null,"
+    " rows_affected bigint not null, outcome varchar not null, files varchar[], detail json"
+)
+DDL = create_table("audit", "governance_actions", COLUMNS)
 
 
 def new_id() -> str:

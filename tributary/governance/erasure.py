@@ -40,6 +40,7 @@ from pathlib import Path
 
 import duckdb
 
+from tributary import sql
 from tributary.governance import actions
 from tributary.governance.manifest import Manifest, Resource
 from tributary.governance.retention import remove_uncommitted_files
@@ -192,6 +193,7 @@ def collect_identity(connection: duckdb.DuckDBPyConnection, salt: str) -> Identi
             " from restricted.restricted.erasure_suppressions"
         ).fetchall()
     }
+    new_suppressions: list[list[object]] = []
     for request_id, customer_id in requests:
         found: set[tuple[str, str]] = set()
         if has_vault:
@@ -211,15 +213,20 @@ def collect_identity(connection: duckdb.DuckDBPyConnection, salt: str) -> Identi
                 for kind, value in (("email", email), ("phone", phone)):
                     if value is not None:
                         found.add((kind, str(token(value, salt))))
-        new = [(kind, value) for kind, value in found if (request_id, kind, value) not in known]
-        for kind, value in new:
-            connection.execute(
-                "insert into restricted.restricted.erasure_suppressions"
-                " (erasure_request_id, customer_id, token_kind, token) values (?, ?, ?, ?)",
-                [request_id, customer_id, kind, value],
-            )
+        new_suppressions += [
+            [request_id, customer_id, kind, value]
+            for kind, value in found
+            if (request_id, kind, value) not in known
+        ]
         if not found and not any(k[0] == request_id for k in known):
             identity.requests_without_identity += 1
+    if new_suppressions:
+        with sql.transaction(connection):  # every new identifier of this run, or none
+            connection.executemany(
+                "insert into restricted.restricted.erasure_suppressions"
+                " (erasure_request_id, customer_id, token_kind, token) values (?, ?, ?, ?)",
+                new_suppressions,
+            )
     for kind, value in connection.execute(
         "select token_kind, token from restricted.restricted.erasure_suppressions"
     ).fetchall():
@@ -272,7 +279,8 @@ def _main_catalog(connection: duckdb.DuckDBPyConnection) -> str:
 
 def match_condition(target: ErasureTarget, alias: str, phones_readable: bool) -> str:
     """SQL that is true for the rows of `alias` (a row of the target) that are an erased
-    person's."""
+    person's. The column the meta names (`column`, `country_column`) is quoted; the others are
+    the fixed names of each match (customer_id, order_id, email, phone, contact_id)."""
     if target.match == "customer_id":
         return f"{alias}.customer_id in (select customer_id from erased_customers)"
     if target.match == "order_id":
@@ -281,9 +289,10 @@ def match_condition(target: ErasureTarget, alias: str, phones_readable: bool) ->
             " where customer_id in (select customer_id from erased_customers))"
         )
     if target.match == "text":
-        column = f"{alias}.{target.option}"
+        column = f"{alias}.{sql.identifier(str(target.option))}"
         return (
-            f"(exists (select 1 from unnest(regexp_extract_all({column}, '{EMAIL_PATTERN}'))"
+            f"(exists (select 1 from unnest(regexp_extract_all({column},"
+            f" {sql.literal(EMAIL_PATTERN)}))"
             " as found(email) where tributary_token(lower(trim(found.email))) in"
             " (select token from erased_tokens))"
             f" or exists (select 1 from erased_contacts where position(erased_contacts.contact_id"
@@ -310,7 +319,7 @@ def _phone_join(target: ErasureTarget, alias: str, phones_readable: bool) -> str
         return ""
     return (
         " left join staging.country_aliases as phone_aliases"
-        f" on lower(trim({alias}.{target.option})) = phone_aliases.alias"
+        f" on lower(trim({alias}.{sql.identifier(str(target.option))})) = phone_aliases.alias"
         " left join staging.countries as phone_countries"
         " on phone_aliases.country_code = phone_countries.country_code"
     )
@@ -322,14 +331,15 @@ def _scrub(
     relation: str,
     phones_readable: bool,
 ) -> int:
-    """Delete or anonymize the erased person's rows of `relation`; the number of rows."""
+    """Delete or anonymize the erased person's rows of `relation` (as SQL names it: quoted);
+    the number of rows."""
     keyed = (
         f"select scrubbed.rowid as erased_rowid from {relation} as scrubbed"
         f"{_phone_join(target, 'scrubbed', phones_readable)}"
         f" where {match_condition(target, 'scrubbed', phones_readable)}"
     )
     if target.action == "anonymize":
-        nulls = list(target.pii_columns)
+        nulls = [sql.identifier(column) for column in target.pii_columns]
         # a row already anonymized is not counted again
         keyed += " and (" + " or ".join(f"scrubbed.{c} is not null" for c in nulls) + ")"
         count = int(connection.execute(f"select count(*) from ({keyed})").fetchone()[0])
@@ -359,22 +369,27 @@ def _scrub_archive(
     """Rewrite every archive file of the target without (or with anonymized) erased rows."""
     directory = archive_root / target.schema / target.table
     rows, rewritten = 0, []
-    for path in sorted(directory.glob("archive_month=*/*.parquet")):
-        source = str(path).replace("'", "''")
-        connection.execute(
-            f"create or replace temp table archived as select * from read_parquet('{source}')"
-        )
-        changed = _scrub(connection, target, "archived", phones_readable)
-        if not changed:
-            continue
-        replacement = path.with_suffix(".rewrite")
-        connection.execute(
-            f"copy archived to '{str(replacement).replace(chr(39), chr(39) * 2)}' (format parquet)"
-        )
-        replacement.replace(path)  # atomic: the old file, with the person, is gone
-        rows += changed
-        rewritten.append(str(path.relative_to(archive_root)))
-    connection.execute("drop table if exists archived")
+    try:
+        for path in sorted(directory.glob("archive_month=*/*.parquet")):
+            connection.execute(
+                "create or replace temp table archived as select * from read_parquet(?)",
+                [str(path)],
+            )
+            changed = _scrub(connection, target, "archived", phones_readable)
+            if not changed:
+                continue
+            replacement = path.with_suffix(".rewrite")
+            try:
+                connection.execute(
+                    f"copy archived to {sql.literal(str(replacement))} (format parquet)"
+                )
+                replacement.replace(path)  # atomic: the old file, with the person, is gone
+            finally:
+                replacement.unlink(missing_ok=True)  # a copy that failed midway
+            rows += changed
+            rewritten.append(str(path.relative_to(archive_root)))
+    finally:
+        connection.execute("drop table if exists archived")
     return rows, rewritten
 
 
@@ -402,10 +417,10 @@ def apply_erasure(
     for target in erasure.targets:
         hot = 0
         if _relation_exists(connection, main, target.schema, target.table):
-            connection.execute("begin transaction")
-            hot = _scrub(connection, target, f'"{target.schema}"."{target.table}"', phones_readable)
-            _log(connection, run_id, target.action, target.relation, today, hot, [], identity)
-            connection.execute("commit")
+            with sql.transaction(connection):  # the rows and their log row, or neither
+                quoted = sql.relation(target.schema, target.table)  # names from yml
+                hot = _scrub(connection, target, quoted, phones_readable)
+                _log(connection, run_id, target.action, target.relation, today, hot, [], identity)
         archived, files = _scrub_archive(connection, target, archive_root, phones_readable)
         if files:
             _log(connection, run_id, target.action, f"archive:{target.relation}", today, archived,
@@ -434,14 +449,13 @@ def _erase_from_vault(
         " or tributary_token(email) in (select token from erased_tokens)"
         " or tributary_token(phone) in (select token from erased_tokens)"
     )
-    connection.execute("begin transaction")
-    rows = int(
-        connection.execute(
-            f"select count(*) from restricted.restricted.pii_customers where {condition}"
-        ).fetchone()[0]
-    )
-    connection.execute(f"delete from restricted.restricted.pii_customers where {condition}")
-    connection.execute("commit")
+    with sql.transaction(connection):
+        rows = int(
+            connection.execute(
+                f"select count(*) from restricted.restricted.pii_customers where {condition}"
+            ).fetchone()[0]
+        )
+        connection.execute(f"delete from restricted.restricted.pii_customers where {condition}")
     # A DuckDB transaction writes to one database file: the log row follows the commit (a crash
     # in between leaves the deletion unlogged, never a logged deletion that did not happen).
     _log(connection, run_id, "delete", "restricted.pii_customers", today, rows, [], identity)

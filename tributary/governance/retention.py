@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from tributary import sql
 from tributary.errors import TributaryError
 from tributary.governance import actions
 from tributary.governance.manifest import Manifest
@@ -47,6 +48,9 @@ class RetentionPolicy:
     schema: str
     table: str
     retention_days: int
+    # An SQL expression over the relation's columns, as the yml writes it (a column, or
+    # `coalesce(delivered_at, shipped_at)`): used as written, so a name in it that needs
+    # quoting is quoted there.
     date_field: str
 
     @property
@@ -104,11 +108,12 @@ def archive_dir(archive_root: Path, policy: RetentionPolicy) -> Path:
 
 
 def history_view(policy: RetentionPolicy) -> str:
-    return f'"{policy.schema}"."{policy.table}__history"'
+    return sql.relation(policy.schema, f"{policy.table}__history")
 
 
 def _quoted(policy: RetentionPolicy) -> str:
-    return f'"{policy.schema}"."{policy.table}"'
+    """The relation as SQL names it: its names come from yml, so each is quoted."""
+    return sql.relation(policy.schema, policy.table)
 
 
 def _files_of_run(directory: Path, run_id: str) -> list[Path]:
@@ -149,12 +154,13 @@ def refresh_history_view(
     directory = archive_dir(archive_root, policy)
     if not any(directory.glob("archive_month=*/*.parquet")):
         return False
-    pattern = str((directory / "archive_month=*" / "*.parquet").resolve()).replace("'", "''")
+    pattern = str((directory / "archive_month=*" / "*.parquet").resolve())
+    # a view's definition takes no bind parameter: the path goes in as a literal
     connection.execute(
         f"create or replace view {history_view(policy)} as"
         f" select * from {_quoted(policy)}"
         f" union all by name"
-        f" select * from read_parquet('{pattern}', hive_partitioning = true,"
+        f" select * from read_parquet({sql.literal(pattern)}, hive_partitioning = true,"
         f" union_by_name = true)"
     )
     return True
@@ -169,21 +175,26 @@ def tier(
 ) -> TierResult:
     """Move one relation's rows past retention to the archive (steps 1 to 3 above)."""
     cutoff = policy.cutoff(today)
-    past = f"({policy.date_field}) < cast('{cutoff.isoformat()}' as date)"
+    past = f"({policy.date_field}) < cast(? as date)"  # bound to the cutoff
     due = int(
-        connection.execute(f"select count(*) from {_quoted(policy)} where {past}").fetchone()[0]
+        connection.execute(
+            f"select count(*) from {_quoted(policy)} where {past}", [cutoff]
+        ).fetchone()[0]
     )
     kept_before = int(connection.execute(f"select count(*) from {_quoted(policy)}").fetchone()[0])
     directory = archive_dir(archive_root, policy)
     files: list[Path] = []
     if due:
         directory.mkdir(parents=True, exist_ok=True)
-        target = str(directory.resolve()).replace("'", "''")
+        # COPY's target and options as literals: DuckDB binds a parameter there before the
+        # query's (and fails on the mix), so only the cutoff is bound
         connection.execute(
             f"copy (select *, strftime(({policy.date_field}), '%Y-%m') as archive_month"
             f" from {_quoted(policy)} where {past})"
-            f" to '{target}' (format parquet, partition_by (archive_month), append,"
-            f" filename_pattern '{run_id}_{{uuid}}')"
+            f" to {sql.literal(str(directory.resolve()))} (format parquet,"
+            f" partition_by (archive_month), append,"
+            f" filename_pattern {sql.literal(run_id + '_{uuid}')})",
+            [cutoff],
         )
         files = _files_of_run(directory, run_id)
         written = (
@@ -203,30 +214,29 @@ def tier(
                 " nothing was deleted",
                 "check the archive folder's disk and run `make retention` again",
             )
-    connection.execute("begin transaction")
     try:
-        if due:
-            connection.execute(f"delete from {_quoted(policy)} where {past}")
-        actions.record(
-            connection,
-            actions.GovernanceAction(
-                run_id=run_id,
-                action=ARCHIVE_ACTION,
-                relation=policy.relation,
-                effective_date=today,
-                rows_affected=due,
-                files=[str(path.relative_to(archive_root)) for path in files],
-                detail={
-                    "retention_days": policy.retention_days,
-                    "retention_date_field": policy.date_field,
-                    "cutoff": cutoff.isoformat(),
-                    "rows_kept_hot": kept_before - due,
-                },
-            ),
-        )
-        connection.execute("commit")
-    except Exception:
-        connection.execute("rollback")
+        with sql.transaction(connection):  # the deletion and its log row, or neither
+            if due:
+                connection.execute(f"delete from {_quoted(policy)} where {past}", [cutoff])
+            actions.record(
+                connection,
+                actions.GovernanceAction(
+                    run_id=run_id,
+                    action=ARCHIVE_ACTION,
+                    relation=policy.relation,
+                    effective_date=today,
+                    rows_affected=due,
+                    files=[str(path.relative_to(archive_root)) for path in files],
+                    detail={
+                        "retention_days": policy.retention_days,
+                        "retention_date_field": policy.date_field,
+                        "cutoff": cutoff.isoformat(),
+                        "rows_kept_hot": kept_before - due,
+                    },
+                ),
+            )
+    except BaseException:
+        # rolled back: the rows are still hot, so their copies in the archive go
         for path in files:
             path.unlink()
         raise

@@ -99,6 +99,12 @@ def pii_declarations(manifest: Manifest) -> Iterator[Breach]:
             )
 
 
+def _exemption(entry: str, allow_list: str, module: str) -> str:
+    """How to exempt `entry` from a rule: an entry, with its reason, in the allow-list that the
+    rule reads. The module by its import name, so that the path said follows the code."""
+    return f"add {entry} to {allow_list} in {module.replace('.', '/')}.py with the reason"
+
+
 def _declares_pii(meta: dict[str, object]) -> bool:
     return "pii" in meta
 
@@ -110,12 +116,12 @@ def pii_by_name(manifest: Manifest) -> Iterator[Breach]:
         for column in node.columns.values():
             suggested = pii.personal_name(column.name, short_name)
             if suggested and not _declares_pii(column.meta):
+                fix = f"add meta {{pii: true, pii_type: {suggested}}}"
+                exempt = _exemption("it", "NAME_ALLOW_LIST", pii.__name__)
                 yield Breach(
                     f"{node.label}.{column.name}",
                     "pii_by_name",
-                    f"the name says {suggested}: add meta {{pii: true, pii_type: {suggested}}}, "
-                    "or, if it is not about a person, add it to NAME_ALLOW_LIST in "
-                    "tributary/governance/pii.py with the reason",
+                    f"the name says {suggested}: {fix}, or, if it is not about a person, {exempt}",
                 )
 
 
@@ -141,13 +147,9 @@ def row_lineage(manifest: Manifest) -> Iterator[Breach]:
         if node.layer not in LOAD_ID_LAYERS or node.name in LOAD_ID_EXEMPT:
             continue
         if LOAD_ID_COLUMN not in node.columns:
-            yield Breach(
-                node.label,
-                "row_lineage",
-                f"select and describe `{LOAD_ID_COLUMN}` (the dlt load that brought the row in), "
-                "or add the model to LOAD_ID_EXEMPT in tributary/governance/rules.py with the "
-                "reason",
-            )
+            fix = f"select and describe `{LOAD_ID_COLUMN}` (the dlt load that brought the row in)"
+            exempt = _exemption("the model", "LOAD_ID_EXEMPT", __name__)
+            yield Breach(node.label, "row_lineage", f"{fix}, or {exempt}")
 
 
 def versions(manifest: Manifest) -> Iterator[Breach]:

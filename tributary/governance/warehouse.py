@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from tributary import sql
 from tributary.config import restricted_warehouse_path
 from tributary.errors import NotReadyError
 
@@ -62,10 +63,13 @@ class Warehouse:
         return self._columns.get((schema.lower(), table.lower()))
 
     def sample(self, schema: str, table: str, column: str) -> list[str]:
-        quoted = ".".join(f'"{part}"' for part in (schema, table))
+        """Up to SAMPLE_SIZE non-null values of the column, as text (names as the catalog
+        spells them: each is quoted)."""
+        name = sql.identifier(column)
         rows = self._connection.execute(
-            f'select cast("{column}" as varchar) from {quoted}'
-            f' where "{column}" is not null limit {SAMPLE_SIZE}'
+            f"select cast({name} as varchar) from {sql.relation(schema, table)}"
+            f" where {name} is not null limit ?",
+            [SAMPLE_SIZE],
         ).fetchall()
         return [row[0] for row in rows]
 
@@ -82,7 +86,8 @@ def open_for_governance(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect(str(warehouse))
     try:
         vault = restricted_warehouse_path(warehouse)
-        connection.execute(f"attach '{str(vault).replace(chr(39), chr(39) * 2)}' as restricted")
+        # ATTACH takes no bind parameter: the path goes in as a literal
+        connection.execute(f"attach {sql.literal(str(vault))} as restricted")
         yield connection
     finally:
         connection.close()
