@@ -1,7 +1,7 @@
 """`make quality`: one summary of the warehouse's health, on the terminal and in a file.
 
 It counts the landing files itself (ingestion/quality/landing.py), runs `dbt source freshness`
-and builds the monitoring models with their tests (the row reconciliation; in target/quality so
+and builds the quality models with their tests (the row reconciliation; in target/quality so
 that the last full build's run_results.json stays), then summarizes: freshness per source,
 the tests of the last build and of the reconciliation, the rows quarantined by rule, the
 reconciliation per entity and per landing file, and whether Elementary is on. Reads the DuckDB
@@ -248,7 +248,7 @@ def run_quality(
     landing.write_counts(warehouse, files)
     say(f"quality: counted {len(files):,} landing files ({sum(f.file_rows for f in files):,} rows)")
     _dbt(["source", "freshness"], work_dir, say)
-    _dbt(["build", "--select", "monitoring"], work_dir, say)
+    _dbt(["build", "--select", "quality"], work_dir, say)
     freshness_section(quality, work_dir)
     tests_section(quality, build_target, work_dir)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
