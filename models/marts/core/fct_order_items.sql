@@ -1,7 +1,7 @@
 {#-
     One row per clean order line (grain: order_item_id, as int_order_items__normalized): the
     order, the buyer (`customer_key`, through the order's customer and the protected key map
-    int_customers__resolved), the product and its category in the one taxonomy, quantity,
+    int_customers__keyed), the product and its category in the one taxonomy, quantity,
     and the amounts in the order's currency and in the reporting currency at the rate of the
     order date. The lines that reports by product and category add up.
 
@@ -35,8 +35,11 @@ orders as (
     from {{ ref('int_orders__normalized') }}
 ),
 
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+customers as (
+    select
+        customer_id,
+        customer_key
+    from {{ ref('int_customers__keyed') }}
 ),
 
 items_to_build as (
@@ -50,26 +53,16 @@ items_to_build as (
     {%- endif %}
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         items_to_build.*,
-        shop_customer_keys.customer_key
+        customers.customer_key
     from items_to_build
     -- every clean line has a clean order (rule orphan_order upstream)
     left join orders
         on items_to_build.order_id = orders.order_id
-    left join shop_customer_keys
-        on
-            cast(orders.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
+    left join customers
+        on orders.customer_id = customers.customer_id
 ),
 
 final as (
