@@ -368,5 +368,5 @@ def test_fct_orders_versions_resolve(parsed: Path) -> None:
     assert consumers[compatibility] == {v1["unique_id"], v2["unique_id"]}
     assert all(uid == compatibility or "fct_orders_v1_" in uid for uid in pinned), pinned
     assert len(pinned) > 20  # v1's column tests: it is tested like v2
-    for model in ("dim_customers", "agg_daily_sales", "ml_customer_features"):
+    for model in ("dim_customers", "agg_daily_sales", "ml_customer_order_features"):
         assert consumers[f"model.tributary.{model}"] == {v2["unique_id"]}
