@@ -113,11 +113,11 @@ def test_every_breach_of_a_broken_copy_is_reported(
     edit(
         models / "marts" / "core" / "dim_products.yml", "        owner: analytics-engineering\n", ""
     )
-    # a contract dropped, a column description blanked
+    # a contract dropped (marts enforce theirs in dbt_project.yml), a column description blanked
     edit(
         models / "marts" / "core" / "fct_reviews.yml",
-        "contract: {enforced: true}",
-        "contract: {enforced: false}",
+        "    config:\n",
+        "    config:\n      contract: {enforced: false}\n",
     )
     edit(
         models / "marts" / "core" / "dim_date.yml",
@@ -125,8 +125,11 @@ def test_every_breach_of_a_broken_copy_is_reported(
         'description: ""',
     )
     # meta values outside the contract, _load_id gone, personal columns undeclared or malformed
-    edit(fx, "        domain: finance\n", "        domain: treasury\n")
-    edit(fx, "        classification: public\n", "        classification: secret\n")
+    edit(
+        fx,
+        "        classification: public\n",
+        "        domain: treasury\n        classification: secret\n",
+    )
     edit(fx, "      - name: _load_id\n", "      - name: load_identifier\n")
     edit(
         fx,
@@ -139,8 +142,12 @@ def test_every_breach_of_a_broken_copy_is_reported(
         "        config:\n"
         "          meta: {pii: true, pii_type: phone_number}\n",
     )
-    # an intermediate model made public, without its group; a retention of 0 days
-    edit(readings, "      access: private\n      group: logistics\n", "      access: public\n")
+    # an intermediate model made public, in another domain's group; a retention of 0 days
+    edit(
+        readings,
+        "      meta: &readings_meta\n",
+        "      access: public\n      group: sales\n      meta: &readings_meta\n",
+    )
     edit(readings, "        retention_days: 180\n", "        retention_days: 0\n")
     # a model without any yml
     (models / "marts" / "core" / "undocumented.sql").write_text(
