@@ -1,9 +1,8 @@
 {#-
     One row per clean shipment (grain: shipment_id, as int_shipments__enriched): carrier,
     destination, delivery time against the delivery promise, and the cargo-temperature summary
-    of the van's telemetry; plus the person it went to (`customer_key`, through the order's
-    customer in int_orders__checked, every staged order, and the protected key map
-    int_customers__keyed).
+    of the van's telemetry; plus the person it went to (`customer_key` of its order,
+    int_orders__keyed: every staged order, as a clean shipment may belong to a rejected one).
 
     Delivery promise: the shop records none (no promised date in its shipments or orders), so
     the SLA is a project var, `delivery_sla_hours` (48 by default, in
@@ -67,19 +66,8 @@ readings as (  -- noqa: ST03
     select * from {{ ref('int_readings__checked') }}
 ),
 
--- every staged order, rejected ones too: a clean shipment may belong to a rejected order
-orders as (
-    select
-        order_id,
-        customer_id
-    from {{ ref('int_orders__checked') }}
-),
-
-customers as (
-    select
-        customer_id,
-        customer_key
-    from {{ ref('int_customers__keyed') }}
+order_keys as (
+    select * from {{ ref('int_orders__keyed') }}
 ),
 
 {% if is_incremental() %}
@@ -138,7 +126,7 @@ joined as (
     select
         shipments_to_build.shipment_id,
         shipments_to_build.order_id,
-        customers.customer_key,
+        order_keys.customer_key,
         shipments_to_build.tracking_number,
         shipments_to_build.vehicle_id,
         shipments_to_build.carrier,
@@ -152,10 +140,8 @@ joined as (
         shipments_to_build._load_id,
         shipments_to_build._loaded_at
     from shipments_to_build
-    left join orders
-        on shipments_to_build.order_id = orders.order_id
-    left join customers
-        on orders.customer_id = customers.customer_id
+    left join order_keys
+        on shipments_to_build.order_id = order_keys.order_id
 ),
 
 final as (
