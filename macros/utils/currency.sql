@@ -24,3 +24,25 @@
         as {{ dbt.type_numeric() }}
     )
 {%- endmacro %}
+
+
+{#-
+    in_reporting_currency(amount_local, rate): `amount_local` times `rate` (units of the
+    reporting currency per unit of the local one, int_fx_rates__daily's reporting_rate),
+    rounded to the minor units of the reporting currency (the project var
+    `reporting_currency`), read from the currencies seed by a scalar subquery: null, not zero
+    rows, if the seed lacked the reporting currency, which the not_null tests of the converted
+    amounts then report. The one conversion of every amount the shop books:
+
+        {{ in_reporting_currency('amount_local', 'reporting_rate') }} as amount_reporting
+-#}
+{% macro in_reporting_currency(amount_local, rate) -%}
+    {%- set reporting_minor_units -%}
+        (
+            select reporting.minor_units
+            from {{ ref('currencies') }} as reporting
+            where reporting.currency_code = '{{ var("reporting_currency") }}'
+        )
+    {%- endset -%}
+    {{ tributary.round_to_minor_units(amount_local ~ ' * ' ~ rate, reporting_minor_units) }}
+{%- endmacro %}

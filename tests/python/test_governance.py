@@ -113,11 +113,11 @@ def test_every_breach_of_a_broken_copy_is_reported(
     edit(
         models / "marts" / "core" / "dim_products.yml", "        owner: analytics-engineering\n", ""
     )
-    # a contract dropped, a column description blanked
+    # a contract dropped (marts enforce theirs in dbt_project.yml), a column description blanked
     edit(
         models / "marts" / "core" / "fct_reviews.yml",
-        "contract: {enforced: true}",
-        "contract: {enforced: false}",
+        "    config:\n",
+        "    config:\n      contract: {enforced: false}\n",
     )
     edit(
         models / "marts" / "core" / "dim_date.yml",
@@ -125,8 +125,11 @@ def test_every_breach_of_a_broken_copy_is_reported(
         'description: ""',
     )
     # meta values outside the contract, _load_id gone, personal columns undeclared or malformed
-    edit(fx, "        domain: finance\n", "        domain: treasury\n")
-    edit(fx, "        classification: public\n", "        classification: secret\n")
+    edit(
+        fx,
+        "        classification: public\n",
+        "        domain: treasury\n        classification: secret\n",
+    )
     edit(fx, "      - name: _load_id\n", "      - name: load_identifier\n")
     edit(
         fx,
@@ -139,8 +142,12 @@ def test_every_breach_of_a_broken_copy_is_reported(
         "        config:\n"
         "          meta: {pii: true, pii_type: phone_number}\n",
     )
-    # an intermediate model made public, without its group; a retention of 0 days
-    edit(readings, "      access: private\n      group: logistics\n", "      access: public\n")
+    # an intermediate model made public, in another domain's group; a retention of 0 days
+    edit(
+        readings,
+        "      meta: &readings_meta\n",
+        "      access: public\n      group: sales\n      meta: &readings_meta\n",
+    )
     edit(readings, "        retention_days: 180\n", "        retention_days: 0\n")
     # a model without any yml
     (models / "marts" / "core" / "undocumented.sql").write_text(
@@ -262,7 +269,9 @@ def test_the_audit_log_has_every_run_and_node_failures_included(
     # A failing model (whose message quotes a value) and a failing test, in a copy of the
     # project on a copy of the warehouse: both runs are logged as failed, with the messages.
     project = copy_project(tmp_path / "project")
+    # (marts enforce a contract from dbt_project.yml, which a model without yml cannot meet)
     (project / "models" / "marts" / "core" / "broken.sql").write_text(
+        "{{ config(contract={'enforced': false}) }}\n"
         "select cast('it''s; drop table x' as integer) as n\n"
     )
     warehouse = copy_warehouse(built_sandbox, tmp_path)
@@ -368,5 +377,5 @@ def test_fct_orders_versions_resolve(parsed: Path) -> None:
     assert consumers[compatibility] == {v1["unique_id"], v2["unique_id"]}
     assert all(uid == compatibility or "fct_orders_v1_" in uid for uid in pinned), pinned
     assert len(pinned) > 20  # v1's column tests: it is tested like v2
-    for model in ("dim_customers", "agg_daily_sales", "ml_customer_features"):
+    for model in ("dim_customers", "agg_daily_sales", "ml_customer_order_features"):
         assert consumers[f"model.tributary.{model}"] == {v2["unique_id"]}

@@ -240,7 +240,7 @@ def run_quality(
     landing.write_counts(warehouse, files)
     say(f"quality: counted {len(files):,} landing files ({sum(f.file_rows for f in files):,} rows)")
     _dbt(["source", "freshness"], work_dir, say)
-    _dbt(["build", "--select", "monitoring"], work_dir, say)
+    _dbt(["build", "--select", "quality"], work_dir, say)
     freshness_section(quality, work_dir)
     tests_section(quality, build_target, work_dir)
     with duckdb.connect(str(warehouse), read_only=True) as connection:

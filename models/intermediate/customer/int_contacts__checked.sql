@@ -1,18 +1,10 @@
 {#-
     Every staged CRM contact row (one per contact per daily export file) once, with its
-    creation date parsed and the first rule it breaks (`rejection_rule`, null when the row is the contact's
-    current, valid version). int_contacts__validated, int_contacts__rejected and
-    int_contacts__deduplicated all read this one model, so the rules are written once and the
-    three can never disagree.
-
-    Rules, checked in this order (a row is labelled with the first one it breaks):
-      1. missing_contact_id    no contact_id: the row cannot be deduplicated or resolved
-      2. unparseable_date      a non-empty birth_date_text or created_date_text that is a date
-                               in no format allowed for the contact's country (an empty one is
-                               just an unknown date, not a defect)
-      3. duplicate_contact_id  a valid export of the contact that a later valid export of the
-                               same contact supersedes: the latest `last_modified_at` wins, then
-                               the latest file, then the last row in it
+    creation date parsed and the first rule it breaks (`rejection_rule`, null when the row is
+    the contact's current, valid version; the rules, in the order they are checked, are
+    documented on that column in _customer__models.yml). int_contacts__validated,
+    int_contacts__rejected and int_contacts__deduplicated all read this one model, so the rules
+    are written once and the three can never disagree.
 
     Dates: each country's sales team types dates its own way (the generator's reference data),
     and systems write ISO; so a date text is read as ISO (yyyy-mm-dd) or else in its country's
@@ -70,52 +62,24 @@ versions as (
     from validated
 ),
 
-final as (
+labelled as (
     select
-        -- ids
-        contact_id,
-
-        -- personal data
-        email,
-        phone,
-        first_name,
-        last_name,
-        birth_date_text,
-        birth_date,
-        street,
-        city,
-        postcode,
-
-        -- attributes
-        country_name_raw,
-        country_code,
-        lead_source,
-        is_marketing_opt_in,
-        created_date_text,
-        created_date,
-
-        -- timestamps
-        last_modified_at,
-
-        export_date,
-
-        -- lineage
-        _source_file,
-        _source_row,
-        _load_id,
-        _loaded_at,
-
-        -- exports of the contact (valid rows only; null on rows breaking rule 1 or 2)
+        *,
+        -- exports of the contact (valid rows only; null on rows that break a validation rule)
         case when invalid_rule is null then valid_export_count end as export_count,
         case when invalid_rule is null then first_valid_export_date end as first_export_date,
         case when invalid_rule is null then last_valid_export_date end as last_export_date,
-
-        -- quality
         coalesce(
             invalid_rule,
             case when version_number > 1 then 'duplicate_contact_id' end
         ) as rejection_rule
     from versions
+),
+
+final as (
+    select
+        {{ declared_columns() }}
+    from labelled
 )
 
 select * from final

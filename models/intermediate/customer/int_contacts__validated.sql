@@ -11,44 +11,21 @@ checked as (
     select * from {{ ref('int_contacts__checked') }}
 ),
 
-final as (
+-- a superseded export is still a valid row: it is a duplicate only for the contact's current
+-- state, and leaves in int_contacts__deduplicated
+valid_exports as (
     select
-        -- ids
-        contact_id,
-
-        -- personal data
-        email,
-        phone,
-        first_name,
-        last_name,
-        birth_date,
-        street,
-        city,
-        postcode,
-
-        -- attributes
-        country_name_raw,
-        country_code,
-        lead_source,
-        is_marketing_opt_in,
-        created_date,
-
-        -- timestamps
-        last_modified_at,
-        export_date,
-
-        -- lineage
-        _source_file,
-        _source_row,
-        _load_id,
-        _loaded_at,
-
+        *,
         -- whether a later export of the contact supersedes this one
         rejection_rule is not null as is_superseded
     from checked
-    -- a superseded export is still a valid row: it is a duplicate only for the contact's
-    -- current state, and leaves in int_contacts__deduplicated
     where rejection_rule is null or rejection_rule = 'duplicate_contact_id'
+),
+
+final as (
+    select
+        {{ declared_columns() }}
+    from valid_exports
 )
 
 select * from final

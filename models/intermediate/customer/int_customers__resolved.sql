@@ -47,7 +47,7 @@
 -#}
 
 -- A table: a transitive closure and several self-joins over every customer record, read by
--- int_customer_keys__summarized, the marts and the precision/recall test.
+-- int_customers__keyed, dim_customers, the vault and the precision/recall test.
 {{ config(materialized='table') }}
 
 {#- One person is one shop account and, at most, a few CRM copies: 3 records at scale 1. -#}

@@ -1,23 +1,12 @@
 {#-
     Every staged payment attempt once, labelled with the first validation rule it breaks
-    (`rejection_rule`, null for a clean payment). int_payments__validated and
-    int_payments__rejected both filter this model.
+    (`rejection_rule`, null for a clean payment; the rules, in the order they are checked, are
+    documented on that column in _finance__models.yml). int_payments__validated and
+    int_payments__rejected are the two sides of the label (macro quarantine_rows).
 
-    Rules, checked in this order (a payment is labelled with the first one it breaks):
-      1. missing_order_key  no order_id: legacy payments that lost their order
-      2. orphan_order       the order is not a clean order (not in int_orders__validated):
-                            no such order was staged, or the order itself was rejected (e.g.
-                            for its 'BTC' currency), whose rule `order_rejection_rule` keeps
-      3. unknown_currency   the payment's own currency_code is not in the currencies seed
-      4. no_fx_rate         no exchange rate into the reporting currency on or before the
-                            payment's date (`payment_date`)
-      5. negative_amount    an amount below zero: the shop charged the stored total of an
-                            order with a legacy negative-quantity line (the line is quarantined
-                            as non_positive_quantity); money is not received negative, and a
-                            refund is a status, not a sign
-    Rules 3 and 4 guard the conversion of int_payments__normalized: a payment is in its order's
-    currency, so a clean order's payment passes them; they are there so that a payment in
-    another currency can never reach the books unconverted.
+    The currency rules guard the conversion of int_payments__normalized: a payment is in its
+    order's currency, so a clean order's payment passes them; they are there so that a payment
+    in another currency can never reach the books unconverted.
 
     `payment_date`, the UTC day the payment is converted at: the day it was paid, or for a
     failed attempt (never paid) the day it was made. A refund keeps the day it was paid: the
@@ -75,32 +64,7 @@ checked as (
 
 final as (
     select
-        -- ids
-        payment_id,
-        order_id,
-
-        -- attributes
-        payment_method,
-        status,
-        amount_local,
-        currency_code,
-
-        -- personal data
-        card_last4,
-
-        -- timestamps
-        paid_at,
-        created_at,
-        updated_at,
-        payment_date,
-
-        -- lineage
-        _load_id,
-        _loaded_at,
-
-        -- quality
-        order_rejection_rule,
-        rejection_rule
+        {{ declared_columns() }}
     from checked
 )
 

@@ -21,22 +21,12 @@ fx_rates as (
     select * from {{ ref('int_fx_rates__daily') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
 joined as (
     select
         payments.*,
         fx_rates.reporting_rate,
         fx_rates.rate_date_used as fx_rate_date_used,
-        fx_rates.is_carried_forward as is_fx_rate_carried_forward,
-        -- a scalar: null, not zero rows, if the seed lacked the reporting currency
-        (
-            select reporting.minor_units
-            from currencies as reporting
-            where reporting.currency_code = '{{ reporting_currency }}'
-        ) as reporting_minor_units
+        fx_rates.is_carried_forward as is_fx_rate_carried_forward
     from payments
     left join fx_rates
         on
@@ -63,8 +53,7 @@ final as (
         reporting_rate,
         fx_rate_date_used,
         is_fx_rate_carried_forward,
-        {{ round_to_minor_units('amount_local * reporting_rate', 'reporting_minor_units') }}
-            as amount_reporting,
+        {{ in_reporting_currency('amount_local', 'reporting_rate') }} as amount_reporting,
 
         -- timestamps
         paid_at,

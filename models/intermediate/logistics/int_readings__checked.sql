@@ -1,27 +1,15 @@
 {#-
     Every staged telemetry reading once (one row per row of stg_telemetry__readings), with its
     temperature in °C and the first rule it breaks (`rejection_rule`, null when the reading is
-    clean). int_readings__validated and int_readings__rejected both read this one model, so
-    that the rules are written once and the two can never disagree.
+    clean; the rules, in the order they are checked, are documented on that column in
+    _logistics__models.yml). int_readings__validated and int_readings__rejected are the two
+    sides of the label (macro quarantine_rows).
 
     Temperature: firmware 1.x reports °F and 2.x °C, and every reading says which in
     `temperature_unit` ('F' or 'C' after staging). The unit is trusted, not the firmware
     version: it is what the device says it measured in. A reading in any other unit has no
-    temperature_c.
-
-    Rules, checked in this order (a row is labelled with the first one it breaks):
-      1. unknown_temperature_unit  temperature_unit is neither 'C' nor 'F' (or missing): the
-                                   temperature cannot be read, so nor can the reading
-      2. impossible_temperature    temperature_c outside what a van's cargo can physically be,
-                                   vars min/max_plausible_temperature_c (default -50 °C and
-                                   70 °C): the sensor glitches 999.9 and -300 in either unit
-      3. latitude_out_of_range     latitude outside -90..90 degrees (the glitch 123.4)
-      4. longitude_out_of_range    longitude outside -180..180 degrees
-      5. battery_out_of_range      battery_pct outside 0..100 % (the glitch 187)
-      6. orphan_shipment           shipment_id not in stg_shop__shipments: nothing to attach
-                                   the reading to (a shipment newer than the shop's last load)
-    A missing measurement (null temperature, position or battery) is a value not sent, not
-    an impossible one: it breaks no rule and stays null.
+    temperature_c. A missing measurement (null temperature, position or battery) is a value not
+    sent, not an impossible one: it breaks no rule and stays null.
 
     A view: it is only read by the two tables above, once each per build.
 -#}
@@ -71,31 +59,7 @@ validated as (
 
 final as (
     select
-        -- ids
-        reading_id,
-        device_id,
-        shipment_id,
-
-        -- measurements
-        firmware_version,
-        latitude,
-        longitude,
-        temperature_reported,
-        temperature_unit,
-        temperature_c,
-        battery_pct,
-
-        -- timestamps
-        recorded_at,
-
-        -- lineage
-        _source_file,
-        _source_row,
-        _load_id,
-        _loaded_at,
-
-        -- quality
-        rejection_rule
+        {{ declared_columns() }}
     from validated
 )
 

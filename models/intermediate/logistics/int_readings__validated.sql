@@ -8,38 +8,4 @@
 -- each read would redo the unit conversion, the rules and the join to the shipments.
 {{ config(materialized='table') }}
 
-with
-
-checked as (
-    select * from {{ ref('int_readings__checked') }}
-),
-
-final as (
-    select
-        -- ids
-        reading_id,
-        device_id,
-        shipment_id,
-
-        -- measurements
-        firmware_version,
-        latitude,
-        longitude,
-        temperature_c,
-        temperature_reported,
-        temperature_unit,
-        battery_pct,
-
-        -- timestamps
-        recorded_at,
-
-        -- lineage
-        _source_file,
-        _source_row,
-        _load_id,
-        _loaded_at
-    from checked
-    where rejection_rule is null
-)
-
-select * from final
+{{ quarantine_rows('int_readings__checked', rejected=false) }}

@@ -1,14 +1,9 @@
 {#-
-    Every staged shipment once (one row per row of stg_shop__shipments), with the first rule
-    it breaks (`rejection_rule`, null when the shipment is clean). int_shipments__validated and
-    int_shipments__rejected both read this one model, so that the rules are written once and
-    the two can never disagree.
-
-    Rules, checked in this order (a row is labelled with the first one it breaks):
-      1. orphan_order              order_id not in stg_shop__orders: a shipment of no known
-                                   order cannot be attributed to a customer or a sale
-      2. delivered_before_shipped  delivered_at earlier than shipped_at: the delivery time
-                                   would be negative
+    Every staged shipment once (one row per row of stg_shop__shipments), with the first rule it
+    breaks (`rejection_rule`, null when the shipment is clean; the rules, in the order they are
+    checked, are documented on that column in _logistics__models.yml).
+    int_shipments__validated and int_shipments__rejected are the two sides of the label (macro
+    quarantine_rows).
 -#}
 
 with
@@ -35,34 +30,7 @@ validated as (
 
 final as (
     select
-        -- ids
-        shipment_id,
-        order_id,
-        tracking_number,
-        vehicle_id,
-
-        -- attributes
-        carrier,
-        status,
-
-        -- personal data: the ship-to address
-        ship_to_street,
-        ship_to_city,
-        ship_to_postcode,
-        ship_to_country_code,
-
-        -- timestamps
-        shipped_at,
-        delivered_at,
-        created_at,
-        updated_at,
-
-        -- lineage
-        _load_id,
-        _loaded_at,
-
-        -- quality
-        rejection_rule
+        {{ declared_columns() }}
     from validated
 )
 

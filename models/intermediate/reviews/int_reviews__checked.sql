@@ -1,19 +1,8 @@
 {#-
     Every staged review once (one row per row of stg_reviews__reviews), with the first rule it
-    breaks (`rejection_rule`, null when the review is clean). int_reviews__validated and
-    int_reviews__rejected both read this one model, so that the rules are written once and
-    the two can never disagree.
-
-    Rules, checked in this order (a row is labelled with the first one it breaks):
-      1. rating_out_of_range     rating is not a whole number of stars from 1 to 5 (or missing)
-      2. orphan_product          product_id not in stg_shop__products (delisted products
-                                 included): the review platform points at the order's lowest
-                                 product id, which for an order whose only lines are legacy
-                                 orphan lines is a product that never existed
-      3. orphan_customer         customer_id not in stg_shop__customers (erased accounts keep
-                                 their row, so they are not orphans)
-      4. updated_before_created  updated_at earlier than created_at: an edit before the review
-                                 was written
+    breaks (`rejection_rule`, null when the review is clean; the rules, in the order they are
+    checked, are documented on that column in _reviews__models.yml). int_reviews__validated and
+    int_reviews__rejected are the two sides of the label (macro quarantine_rows).
 -#}
 
 with
@@ -49,29 +38,7 @@ validated as (
 
 final as (
     select
-        -- ids
-        review_id,
-        product_id,
-        customer_id,
-        order_id,
-
-        -- the review; title and body are free text and may hold personal data
-        rating,
-        title,
-        body,
-        language_code,
-        is_verified_purchase,
-
-        -- timestamps
-        created_at,
-        updated_at,
-
-        -- lineage
-        _load_id,
-        _loaded_at,
-
-        -- quality
-        rejection_rule
+        {{ declared_columns() }}
     from validated
 )
 

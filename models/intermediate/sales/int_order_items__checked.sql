@@ -1,18 +1,12 @@
 {#-
     Every staged order line once, labelled with the first validation rule it breaks
-    (`rejection_rule`, null for a clean line). int_order_items__validated and
-    int_order_items__rejected both filter this model.
+    (`rejection_rule`, null for a clean line; the rules, in the order they are checked, are
+    documented on that column in _sales__models.yml). int_order_items__validated and
+    int_order_items__rejected are the two sides of the label (macro quarantine_rows).
 
-    Rules, checked in this order (a line is labelled with the first one it breaks):
-      1. orphan_order           the line's order is not a clean order (not in
-                                int_orders__validated): either no such order was staged, or
-                                the order itself was rejected, e.g. for its 'BTC' currency; a
-                                line cannot be reported without its order, so it is rejected
-                                with it. `order_rejection_rule` tells the two apart: the order's
-                                own rule, or null when the order does not exist.
-      2. non_positive_quantity  a quantity of zero or less (legacy lines with a negative one)
-                                or none
-      3. orphan_product         a product_id that stg_shop__products does not hold, or none
+    A line cannot be reported without its order, so the line of a rejected order is rejected
+    with it (orphan_order); `order_rejection_rule` tells such a line from the line of an order
+    that was never staged: the order's own rule, or null.
 -#}
 
 with
@@ -50,27 +44,7 @@ checked as (
 
 final as (
     select
-        -- ids
-        order_item_id,
-        order_id,
-        product_id,
-
-        -- quantities and amounts, in the order's currency
-        quantity,
-        unit_price_local,
-        line_amount_local,
-
-        -- timestamps
-        created_at,
-        updated_at,
-
-        -- lineage
-        _load_id,
-        _loaded_at,
-
-        -- quality
-        order_rejection_rule,
-        rejection_rule
+        {{ declared_columns() }}
     from checked
 )
 

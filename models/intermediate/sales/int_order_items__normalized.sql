@@ -26,10 +26,6 @@ products as (
     select * from {{ ref('int_products__normalized') }}
 ),
 
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
 joined as (
     select
         order_items.*,
@@ -39,13 +35,7 @@ joined as (
         orders.reporting_rate,
         orders.fx_rate_date_used,
         orders.ordered_at,
-        orders.order_date,
-        -- a scalar: null, not zero rows, if the seed lacked the reporting currency
-        (
-            select reporting.minor_units
-            from currencies as reporting
-            where reporting.currency_code = '{{ reporting_currency }}'
-        ) as reporting_minor_units
+        orders.order_date
     from order_items
     -- every clean line has a clean order (rule orphan_order); a left join loses no line if not
     left join orders
@@ -75,10 +65,8 @@ final as (
         '{{ reporting_currency }}' as reporting_currency_code,
         reporting_rate,
         fx_rate_date_used,
-        {{ round_to_minor_units('unit_price_local * reporting_rate', 'reporting_minor_units') }}
-            as unit_price_reporting,
-        {{ round_to_minor_units('line_amount_local * reporting_rate', 'reporting_minor_units') }}
-            as line_amount_reporting,
+        {{ in_reporting_currency('unit_price_local', 'reporting_rate') }} as unit_price_reporting,
+        {{ in_reporting_currency('line_amount_local', 'reporting_rate') }} as line_amount_reporting,
 
         -- timestamps
         ordered_at,

@@ -1,17 +1,10 @@
 {#-
     Every staged shop order once, labelled with the first validation rule it breaks
-    (`rejection_rule`, null for a clean order). int_orders__validated and int_orders__rejected
-    both filter this model, so the rules are written once and the two can never disagree.
-
-    Rules, checked in this order (an order is labelled with the first one it breaks):
-      1. missing_customer_key  no customer_id: the order belongs to nobody
-      2. orphan_customer       a customer_id that stg_shop__customers does not hold (an erased
-                               customer keeps its row there, so it is not an orphan)
-      3. unknown_currency      a currency_code that is not in the currencies seed (the legacy
-                               'BTC' checkout)
-      4. no_fx_rate            no exchange rate into the reporting currency on or before the
-                               order's UTC date (int_fx_rates__daily has no row for that day and
-                               currency): the order could not be converted
+    (`rejection_rule`, null for a clean order; the rules, in the order they are checked, are
+    documented on that column in _sales__models.yml). int_orders__validated and
+    int_orders__rejected are the two sides of the label (macro quarantine_rows), so the rules
+    are written once and the two can never disagree. An erased customer keeps its row in
+    stg_shop__customers, so its orders are not orphans.
 -#}
 
 with
@@ -56,30 +49,7 @@ checked as (
 
 final as (
     select
-        -- ids
-        order_id,
-        customer_id,
-
-        -- attributes
-        channel,
-        status,
-        currency_code,
-        total_amount_local,
-
-        -- timestamps
-        ordered_at,
-        order_date,
-        created_at,
-        updated_at,
-        deleted_at,
-        is_deleted,
-
-        -- lineage
-        _load_id,
-        _loaded_at,
-
-        -- quality
-        rejection_rule
+        {{ declared_columns() }}
     from checked
 )
 

@@ -57,12 +57,6 @@ joined as (
             coalesce(clean_items.clean_items_amount_local, 0) as {{ dbt.type_numeric() }}
         ) as clean_items_amount_local,
         currencies.minor_units,
-        -- a scalar: null, not zero rows, if the seed lacked the reporting currency
-        (
-            select reporting.minor_units
-            from currencies as reporting
-            where reporting.currency_code = '{{ reporting_currency }}'
-        ) as reporting_minor_units,
         fx_rates.reporting_rate,
         fx_rates.rate_date_used as fx_rate_date_used,
         fx_rates.is_carried_forward as is_fx_rate_carried_forward
@@ -101,8 +95,7 @@ final as (
         reporting_rate,
         fx_rate_date_used,
         is_fx_rate_carried_forward,
-        {{ round_to_minor_units('total_amount_local * reporting_rate', 'reporting_minor_units') }}
-            as amount_reporting,
+        {{ in_reporting_currency('total_amount_local', 'reporting_rate') }} as amount_reporting,
 
         -- timestamps
         ordered_at,

@@ -6,8 +6,10 @@
     request.
 
     - No personal data: names, emails, phones, addresses and birth dates stay in staging and
-      the restricted vault; the import CTEs below take only keys and attributes, so that no
-      personal column reaches even an intermediate step of this model.
+      the restricted vault; the accounts come keyed and without them (int_customers__keyed),
+      and the import CTEs below take only keys and attributes, so that no personal column
+      reaches even an intermediate step of this model.
+    - `crm_contact_count`: the CRM records resolved to the person (int_customers__resolved).
     - `lead_source`: that of the person's earliest CRM contact (by the CRM's creation date,
       then contact id), null when that contact has none or the CRM does not know the person.
       int_contacts__deduplicated is private to the customer group, this model's own.
@@ -20,24 +22,11 @@
 with
 
 customers as (
-    select
-        customer_id,
-        country_code,
-        is_marketing_opt_in,
-        is_deleted,
-        created_at,
-        updated_at,
-        _load_id,
-        _loaded_at
-    from {{ ref('stg_shop__customers') }}
+    select * from {{ ref('int_customers__keyed') }}
 ),
 
 customer_keys as (
     select * from {{ ref('int_customers__resolved') }}
-),
-
-key_summaries as (
-    select * from {{ ref('int_customer_keys__summarized') }}
 ),
 
 contacts as (
@@ -52,35 +41,38 @@ orders as (
     select * from {{ ref('fct_orders') }}
 ),
 
-erasure_requests as (
-    select * from {{ ref('stg_shop__erasure_requests') }}
-),
-
-shop_customer_keys as (
+crm_keys as (
     select
         source_record_id,
         customer_key
     from customer_keys
-    where source_system = 'shop'
+    where source_system = 'crm'
+),
+
+crm_contact_counts as (
+    select
+        customer_key,
+        count(*) as crm_contact_count
+    from crm_keys
+    group by customer_key
 ),
 
 -- the person's CRM contacts, earliest first (an unknown creation date last)
 ranked_contacts as (
     select
-        customer_keys.customer_key,
+        crm_keys.customer_key,
         contacts.lead_source,
         contacts.created_date,
         row_number() over (
-            partition by customer_keys.customer_key
+            partition by crm_keys.customer_key
             order by
                 case when contacts.created_date is null then 1 else 0 end,
                 contacts.created_date,
                 contacts.contact_id
         ) as contact_rank
-    from customer_keys
+    from crm_keys
     inner join contacts
-        on customer_keys.source_record_id = contacts.contact_id
-    where customer_keys.source_system = 'crm'
+        on crm_keys.source_record_id = contacts.contact_id
 ),
 
 first_contacts as (
@@ -106,47 +98,23 @@ order_history as (
     group by customer_key
 ),
 
-erasures as (
-    select
-        customer_id,
-        min(requested_at) as erasure_requested_at
-    from erasure_requests
-    group by customer_id
-),
-
 joined as (
     select
-        customers.customer_id,
-        customers.country_code,
-        customers.is_marketing_opt_in,
-        customers.is_deleted,
-        customers.created_at,
-        customers.updated_at,
-        customers._load_id,
-        customers._loaded_at,
-        shop_customer_keys.customer_key,
-        key_summaries.crm_contact_count,
+        customers.*,
+        crm_contact_counts.crm_contact_count,
         first_contacts.lead_source,
         first_contacts.first_crm_contact_date,
         order_history.first_order_at,
         order_history.last_order_at,
         order_history.lifetime_order_count,
-        order_history.lifetime_revenue_reporting,
-        erasures.erasure_requested_at
+        order_history.lifetime_revenue_reporting
     from customers
-    -- every shop customer has exactly one row in the key map (its own key)
-    inner join shop_customer_keys
-        on
-            cast(customers.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
-    left join key_summaries
-        on shop_customer_keys.customer_key = key_summaries.customer_key
+    left join crm_contact_counts
+        on customers.customer_key = crm_contact_counts.customer_key
     left join first_contacts
-        on shop_customer_keys.customer_key = first_contacts.customer_key
+        on customers.customer_key = first_contacts.customer_key
     left join order_history
-        on shop_customer_keys.customer_key = order_history.customer_key
-    left join erasures
-        on customers.customer_id = erasures.customer_id
+        on customers.customer_key = order_history.customer_key
 ),
 
 final as (

@@ -1,7 +1,6 @@
 {#-
     One row per clean order line (grain: order_item_id, as int_order_items__normalized): the
-    order, the buyer (`customer_key`, through the order's customer and the protected key map
-    int_customers__resolved), the product and its category in the one taxonomy, quantity,
+    order, the buyer (`customer_key` of its order, int_orders__keyed), the product and its category in the one taxonomy, quantity,
     and the amounts in the order's currency and in the reporting currency at the rate of the
     order date. The lines that reports by product and category add up.
 
@@ -28,15 +27,8 @@ order_items as (
     select * from {{ ref('int_order_items__normalized') }}
 ),
 
-orders as (
-    select
-        order_id,
-        customer_id
-    from {{ ref('int_orders__normalized') }}
-),
-
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+order_keys as (
+    select * from {{ ref('int_orders__keyed') }}
 ),
 
 items_to_build as (
@@ -50,26 +42,14 @@ items_to_build as (
     {%- endif %}
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         items_to_build.*,
-        shop_customer_keys.customer_key
+        order_keys.customer_key
     from items_to_build
     -- every clean line has a clean order (rule orphan_order upstream)
-    left join orders
-        on items_to_build.order_id = orders.order_id
-    left join shop_customer_keys
-        on
-            cast(orders.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
+    left join order_keys
+        on items_to_build.order_id = order_keys.order_id
 ),
 
 final as (

@@ -1,7 +1,7 @@
 {#-
     One row per clean shop order (grain: order_id, as int_orders__normalized): the buyer
-    (`customer_key` from the protected key map int_customers__resolved, and the customer's
-    country from stg_shop__customers), channel and status, the stored total in the order's
+    (`customer_key` and the customer's country from the protected key map
+    int_customers__keyed), channel and status, the stored total in the order's
     currency and in the reporting currency at the rate of the order date, what was paid and
     refunded (from fct_payments), and whether it is the customer's first order.
 
@@ -53,17 +53,13 @@ payments as (
     select * from {{ ref('fct_payments') }}
 ),
 
--- protected staging: the keys and the country only, no personal column
 customers as (
     select
         customer_id,
+        customer_key,
         country_code,
         _loaded_at
-    from {{ ref('stg_shop__customers') }}
-),
-
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+    from {{ ref('int_customers__keyed') }}
 ),
 
 orders_to_build as (
@@ -127,18 +123,10 @@ order_payments as (
     group by order_id
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         orders_to_build.*,
-        shop_customer_keys.customer_key,
+        customers.customer_key,
         customers.country_code,
         first_orders.is_first_order,
         coalesce(order_payments.amount_paid_reporting, 0) as amount_paid_reporting,
@@ -147,10 +135,6 @@ joined as (
     -- every clean order has a staged customer (rule orphan_customer upstream)
     left join customers
         on orders_to_build.customer_id = customers.customer_id
-    left join shop_customer_keys
-        on
-            cast(orders_to_build.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
     left join first_orders
         on orders_to_build.order_id = first_orders.order_id
     left join order_payments

@@ -1,7 +1,7 @@
 {#-
     One row per clean payment attempt (grain: payment_id, as int_payments__normalized): its
-    order, the paying person (`customer_key`, through the order's shop customer in
-    stg_shop__orders and the protected key map int_customers__resolved), method and status,
+    order, the paying person (`customer_key` of its order, int_orders__keyed), method and
+    status,
     and its amount in the payment's currency and in the reporting currency at the rate of
     its `payment_date`.
 
@@ -17,9 +17,9 @@
     payment not here yet though loaded earlier (one whose order only became clean since,
     say, when its customer arrived), so that a full refresh and an incremental run agree.
 
-    Why stg_shop__orders for the payment's customer: int_orders__validated is private to
+    Why int_orders__keyed for the payment's customer: int_orders__validated is private to
     sales, and a clean payment's order is a clean order (rule orphan_order upstream), so the
-    staged order's customer_id is the clean order's.
+    staged order's customer is the clean order's.
 -#}
 
 {{
@@ -37,16 +37,8 @@ payments as (
     select * from {{ ref('int_payments__normalized') }}
 ),
 
--- protected staging: only the order's customer
-orders as (
-    select
-        order_id,
-        customer_id
-    from {{ ref('stg_shop__orders') }}
-),
-
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+order_keys as (
+    select * from {{ ref('int_orders__keyed') }}
 ),
 
 payments_to_build as (
@@ -60,26 +52,14 @@ payments_to_build as (
     {%- endif %}
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         payments_to_build.*,
-        shop_customer_keys.customer_key
+        order_keys.customer_key
     from payments_to_build
     -- every clean payment has a clean order (rule orphan_order), hence a staged one
-    left join orders
-        on payments_to_build.order_id = orders.order_id
-    left join shop_customer_keys
-        on
-            cast(orders.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
+    left join order_keys
+        on payments_to_build.order_id = order_keys.order_id
 ),
 
 final as (

@@ -1,7 +1,7 @@
 {#-
     One row per clean product review (grain: review_id, as int_reviews__validated), in its
     latest version, with the reviewer as `customer_key` (the protected key map
-    int_customers__resolved).
+    int_customers__keyed).
 
     No title and no body: they are free text the customer wrote and may hold personal data
     (phone numbers, email addresses); they stay upstream for the restricted vault.
@@ -30,8 +30,11 @@ reviews as (
     select * from {{ ref('int_reviews__validated') }}
 ),
 
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+customers as (
+    select
+        customer_id,
+        customer_key
+    from {{ ref('int_customers__keyed') }}
 ),
 
 reviews_to_build as (
@@ -43,23 +46,13 @@ reviews_to_build as (
     {%- endif %}
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         reviews_to_build.*,
-        shop_customer_keys.customer_key
+        customers.customer_key
     from reviews_to_build
-    left join shop_customer_keys
-        on
-            cast(reviews_to_build.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
+    left join customers
+        on reviews_to_build.customer_id = customers.customer_id
 ),
 
 final as (

@@ -2,9 +2,8 @@
     One row per clickstream session (grain: session_id, as int_sessions__summarized and
     int_events__sessionized define it), with the person it belongs to as `customer_key`.
 
-    - customer_key: looked up in the protected key map int_customers__resolved (the shop
-      record of the session's stitched customer_id); null for a visitor whose device never
-      logged in.
+    - customer_key: looked up in the protected key map int_customers__keyed (by the
+      session's stitched customer_id); null for a visitor whose device never logged in.
     - landing_page_path: the path of the session's first page without its query string: a
       search query ('/search?q=...') is text the visitor typed, so it stays out of the mart.
     - Incremental (merge on session_id). What a new load can change is not limited to the
@@ -60,8 +59,11 @@ sessions as (
     select * from {{ ref('int_sessions__summarized') }}
 ),
 
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+customers as (
+    select
+        customer_id,
+        customer_key
+    from {{ ref('int_customers__keyed') }}
 ),
 
 {% if is_incremental() %}
@@ -89,23 +91,13 @@ sessions_to_build as (
     {%- endif %}
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         sessions_to_build.*,
-        shop_customer_keys.customer_key
+        customers.customer_key
     from sessions_to_build
-    left join shop_customer_keys
-        on
-            cast(sessions_to_build.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
+    left join customers
+        on sessions_to_build.customer_id = customers.customer_id
 ),
 
 final as (

@@ -1,8 +1,8 @@
 {#-
     One row per clean shipment (grain: shipment_id, as int_shipments__enriched): carrier,
     destination, delivery time against the delivery promise, and the cargo-temperature summary
-    of the van's telemetry; plus the person it went to (`customer_key`, through the order's
-    customer in stg_shop__orders and the protected key map int_customers__resolved).
+    of the van's telemetry; plus the person it went to (`customer_key` of its order,
+    int_orders__keyed: every staged order, as a clean shipment may belong to a rejected one).
 
     Delivery promise: the shop records none (no promised date in its shipments or orders), so
     the SLA is a project var, `delivery_sla_hours` (48 by default, in
@@ -66,12 +66,8 @@ readings as (  -- noqa: ST03
     select * from {{ ref('int_readings__checked') }}
 ),
 
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
-),
-
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+order_keys as (
+    select * from {{ ref('int_orders__keyed') }}
 ),
 
 {% if is_incremental() %}
@@ -126,19 +122,11 @@ telemetry as (
     {%- endif %}
 ),
 
-shop_customer_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'shop'
-),
-
 joined as (
     select
         shipments_to_build.shipment_id,
         shipments_to_build.order_id,
-        shop_customer_keys.customer_key,
+        order_keys.customer_key,
         shipments_to_build.tracking_number,
         shipments_to_build.vehicle_id,
         shipments_to_build.carrier,
@@ -152,12 +140,8 @@ joined as (
         shipments_to_build._load_id,
         shipments_to_build._loaded_at
     from shipments_to_build
-    left join orders
-        on shipments_to_build.order_id = orders.order_id
-    left join shop_customer_keys
-        on
-            cast(orders.customer_id as {{ dbt.type_string() }})
-            = shop_customer_keys.source_record_id
+    left join order_keys
+        on shipments_to_build.order_id = order_keys.order_id
 ),
 
 final as (

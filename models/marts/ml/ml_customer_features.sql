@@ -3,47 +3,15 @@
     point-in-time correct: a row's features use only what was known at the end of its as-of
     date (UTC), and its label only what happened in the `churn_window_days` after it.
 
-    As-of dates: every `ml_feature_interval_days` (7) days, anchored on the last order date of
-    the data (the data's "today", so that the newest row is the one to score) and going back
-    over the order history to its first order date (a year in the sandbox: 53 dates). A
-    customer has a row from the first as-of date on or after their account's creation. The
-    anchor moves with the data, so the table is rebuilt whole (a table, not incremental).
-
-    Point in time (the cut-off of a row is the start of the day after its as-of date):
-    - orders count by order_date <= as_of_date (ordered_at before the cut-off), whatever their
-      status or is_deleted flag: a cancellation, a return or a deletion happens later, and
-      fct_orders does not say when, so using the current status would filter the past with
-      the future. Money is amount_reporting, the order's amount at its own day's FX rate.
-    - sessions count from when they were known: over (no event for `session_timeout_minutes`
-      after the last one, so a session running past midnight is not cut in half) and
-      attributed to the customer (identity stitching gives a device's sessions before its
-      first login to the customer who logged in later; such a session counts from that
-      login). Counting sessions by started_at alone leaks: the leakage test then finds some
-      2,900 rows at scale 1 whose session features change when later data is removed. The
-      first login of each device comes from the clean events of stg_web__events (rules 1-3
-      of int_events__checked: the logins sessionization stitches with), until fct_sessions
-      carries it.
-    - reviews count by created_at; a review edited after the as-of date counts, but its
-      rating (a value from after the date) stays out of avg_rating.
-    - the account counts by created_at. country_code is the account's current country (the
-      shop keeps no history of it; snap_customers has it only since the warehouse started).
-    - Customers who asked for erasure or whose account is deleted have no rows at all: their
-      data must not train or feed a model (governance, not point in time; 10 at scale 1).
-
-    Label: is_churned = no order in (as_of_date, as_of_date + churn_window_days]; null when
-    that window is not complete in the data (it ends after the last order date): those rows
-    (is_label_complete false, the last 60 days of as-of dates) are the scoring rows, the
-    others the training window. For a prospect (no order yet) churned means: still no order.
-
-    The order history starts a year before its last day in the sandbox: rows of the first
-    as-of dates see less of it (their 365-day and lifetime features are smaller by
-    construction, not by behaviour), which a model can learn from as_of_date or by dropping
-    early dates.
-
-    Features: recency, frequency and monetary value (90 days, 365 days, lifetime), tenure,
-    sessions and purchase rate in the last 30 days (the sandbox's clickstream covers only
-    its last 30 days, so older rows have none), reviews; the most used device_type over all known
-    sessions (ties: the most recently used, then by name; 'unknown' without sessions).
+    A thin model: the rows are those of ml_customer_as_of_dates (which dates, which customers,
+    and why), the features come from one model per family, each with its own point-in-time
+    rules in its header:
+      - ml_customer_order_features   recency, frequency and monetary value, tenure
+      - ml_customer_web_features     sessions and purchase rate in the last 30 days, device
+      - ml_customer_review_features  reviews and their rating
+      - ml_customer_churn_labels     the label
+    Each has one row per row of the spine; here they are joined, segmented, one-hot encoded
+    and standardized.
 
     Segment, from the order history as of the date, first rule that applies:
       prospect  no order yet
@@ -67,9 +35,7 @@
     or null gives 0; a null value (no order yet: days_since_last_order, ...) stays null.
 -#}
 
-{%- set interval_days = var('ml_feature_interval_days') -%}
 {%- set churn_window_days = var('churn_window_days') -%}
-{%- set session_timeout_minutes = var('session_timeout_minutes') -%}
 {%- set loyal_min_orders_365d = 12 -%}
 
 {#- The countries of the countries seed (see the header for why the list is fixed). -#}
@@ -98,300 +64,57 @@
     'avg_rating',
 ] -%}
 
-with recursive
+with
 
-customers as (
-    select * from {{ ref('dim_customers') }}
-),
-
-orders as (
-    select * from {{ ref('fct_orders') }}
-),
-
-sessions as (
-    select * from {{ ref('fct_sessions') }}
-),
-
-events as (
-    select * from {{ ref('stg_web__events') }}
-),
-
-reviews as (
-    select * from {{ ref('fct_reviews') }}
-),
-
--- the order history's first and last day; the last is the data's "today"
-data_bounds as (
-    select
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date
-    from orders
-),
-
--- every interval_days days back from the last order date, to the first
 as_of_dates as (
-    select
-        last_order_date as as_of_date,
-        first_order_date
-    from data_bounds
-    where last_order_date is not null
-
-    union all
-
-    select
-        cast({{ dbt.dateadd('day', -interval_days, 'as_of_date') }} as date) as as_of_date,
-        first_order_date
-    from as_of_dates
-    where {{ dbt.dateadd('day', -interval_days, 'as_of_date') }} >= first_order_date
+    select * from {{ ref('ml_customer_as_of_dates') }}
 ),
 
-customer_dates as (
-    select
-        customers.customer_key,
-        customers.country_code,
-        customers.created_at,
-        as_of_dates.as_of_date,
-        -- the first instant after the as-of date: everything known is strictly before it
-        cast({{ dbt.dateadd('day', 1, 'as_of_dates.as_of_date') }} as timestamp) as cutoff_at,
-        -- the label's window is complete when it ends on or before the last order date
-        {{ dbt.dateadd('day', churn_window_days, 'as_of_dates.as_of_date') }}
-        <= data_bounds.last_order_date as is_label_complete
-    from customers
-    inner join as_of_dates
-        on customers.created_at < {{ dbt.dateadd('day', 1, 'as_of_dates.as_of_date') }}
-    cross join data_bounds
-    where
-        not coalesce(customers.is_deleted, false)
-        and not coalesce(customers.has_erasure_request, false)
+order_features as (
+    select * from {{ ref('ml_customer_order_features') }}
 ),
 
--- orders up to the as-of date
-order_history as (
-    select
-        customer_dates.customer_key,
-        customer_dates.as_of_date,
-        count(*) as order_count,
-        sum(
-            case
-                when orders.order_date > {{ dbt.dateadd('day', -90, 'customer_dates.as_of_date') }}
-                    then 1
-                else 0
-            end
-        ) as order_count_90d,
-        sum(
-            case
-                when orders.order_date > {{ dbt.dateadd('day', -365, 'customer_dates.as_of_date') }}
-                    then 1
-                else 0
-            end
-        ) as order_count_365d,
-        sum(
-            case
-                when orders.order_date > {{ dbt.dateadd('day', -90, 'customer_dates.as_of_date') }}
-                    then orders.amount_reporting
-                else 0
-            end
-        ) as monetary_90d,
-        sum(
-            case
-                when orders.order_date > {{ dbt.dateadd('day', -365, 'customer_dates.as_of_date') }}
-                    then orders.amount_reporting
-                else 0
-            end
-        ) as monetary_365d,
-        sum(orders.amount_reporting) as monetary_lifetime,
-        min(orders.order_date) as first_order_date,
-        max(orders.order_date) as last_order_date
-    from customer_dates
-    inner join orders
-        on
-            customer_dates.customer_key = orders.customer_key
-            and customer_dates.as_of_date >= orders.order_date
-    group by customer_dates.customer_key, customer_dates.as_of_date
+web_features as (
+    select * from {{ ref('ml_customer_web_features') }}
 ),
 
--- orders in the churn window after the as-of date: the label, never a feature
-label_orders as (
-    select
-        customer_dates.customer_key,
-        customer_dates.as_of_date,
-        count(*) as order_count
-    from customer_dates
-    inner join orders
-        on
-            customer_dates.customer_key = orders.customer_key
-            and customer_dates.as_of_date < orders.order_date
-            and {{ dbt.dateadd('day', churn_window_days, 'customer_dates.as_of_date') }}
-            >= orders.order_date
-    group by customer_dates.customer_key, customer_dates.as_of_date
+review_features as (
+    select * from {{ ref('ml_customer_review_features') }}
 ),
 
--- each device's first login: from then on its sessions are attributed to a customer
-device_logins as (
-    select
-        anonymous_id,
-        min(occurred_at) as first_login_at
-    from events
-    where
-        customer_id is not null
-        -- the clean events of int_events__checked's rules 1-3, as sessionization reads them
-        and event_id is not null
-        and anonymous_id is not null
-        and event_type in ('page_view', 'product_view', 'add_to_cart', 'checkout', 'purchase')
-    group by anonymous_id
+churn_labels as (
+    select * from {{ ref('ml_customer_churn_labels') }}
 ),
 
--- a customer's session is known once it is over and attributed to the customer
-known_sessions as (
-    select
-        sessions.customer_key,
-        sessions.device_type,
-        sessions.started_at,
-        sessions.session_date,
-        sessions.duration_seconds,
-        sessions.has_purchase,
-        greatest(
-            {{ dbt.dateadd('minute', session_timeout_minutes, 'sessions.ended_at') }},
-            device_logins.first_login_at
-        ) as known_at
-    from sessions
-    inner join device_logins
-        on sessions.anonymous_id = device_logins.anonymous_id
-    where sessions.customer_key is not null
-),
-
-session_history as (
-    select
-        customer_dates.customer_key,
-        customer_dates.as_of_date,
-        known_sessions.device_type,
-        known_sessions.started_at,
-        known_sessions.duration_seconds,
-        known_sessions.has_purchase,
-        known_sessions.session_date
-        > {{ dbt.dateadd('day', -30, 'customer_dates.as_of_date') }} as is_in_last_30d
-    from customer_dates
-    inner join known_sessions
-        on
-            customer_dates.customer_key = known_sessions.customer_key
-            and customer_dates.cutoff_at > known_sessions.known_at
-),
-
-session_activity as (
-    select
-        customer_key,
-        as_of_date,
-        sum(case when is_in_last_30d then 1 else 0 end) as session_count_30d,
-        avg(
-            case
-                when is_in_last_30d and has_purchase then 1.0
-                when is_in_last_30d then 0.0
-            end
-        ) as purchase_session_rate_30d,
-        avg(case when is_in_last_30d then duration_seconds end) as avg_session_duration_30d
-    from session_history
-    group by customer_key, as_of_date
-),
-
-device_usage as (
-    select
-        customer_key,
-        as_of_date,
-        device_type,
-        count(*) as session_count,
-        max(started_at) as last_used_at
-    from session_history
-    group by customer_key, as_of_date, device_type
-),
-
-ranked_devices as (
-    select
-        *,
-        row_number() over (
-            partition by customer_key, as_of_date
-            order by session_count desc, last_used_at desc, device_type asc
-        ) as device_rank
-    from device_usage
-),
-
-review_history as (
-    select
-        customer_dates.customer_key,
-        customer_dates.as_of_date,
-        count(*) as review_count,
-        -- a rating edited after the as-of date is a value from the future: left out
-        avg(
-            case
-                when reviews.updated_at is null or reviews.updated_at < customer_dates.cutoff_at
-                    then reviews.rating
-            end
-        ) as avg_rating
-    from customer_dates
-    inner join reviews
-        on
-            customer_dates.customer_key = reviews.customer_key
-            and customer_dates.cutoff_at > reviews.created_at
-    group by customer_dates.customer_key, customer_dates.as_of_date
-),
-
+-- the spine with every family's features (each family has one row per row of the spine)
 features as (
     select
-        customer_dates.customer_key,
-        customer_dates.as_of_date,
-        customer_dates.country_code,
-        customer_dates.is_label_complete,
-        coalesce(ranked_devices.device_type, 'unknown') as device,
-
-        -- recency, frequency, monetary
-        {{ dbt.datediff('order_history.last_order_date', 'customer_dates.as_of_date', 'day') }}
-            as days_since_last_order,
-        {{ dbt.datediff('order_history.first_order_date', 'customer_dates.as_of_date', 'day') }}
-            as days_since_first_order,
-        {{ dbt.datediff(
-            'cast(customer_dates.created_at as date)', 'customer_dates.as_of_date', 'day'
-        ) }} as tenure_days,
-        coalesce(order_history.order_count, 0) as order_count,
-        coalesce(order_history.order_count_90d, 0) as order_count_90d,
-        coalesce(order_history.order_count_365d, 0) as order_count_365d,
-        coalesce(order_history.monetary_90d, 0) as monetary_90d,
-        coalesce(order_history.monetary_365d, 0) as monetary_365d,
-        coalesce(order_history.monetary_lifetime, 0) as monetary_lifetime,
-        order_history.monetary_lifetime / order_history.order_count as avg_order_value,
-
-        -- behaviour
-        coalesce(session_activity.session_count_30d, 0) as session_count_30d,
-        session_activity.purchase_session_rate_30d,
-        session_activity.avg_session_duration_30d,
-        coalesce(review_history.review_count, 0) as review_count,
-        review_history.avg_rating,
-
-        -- label
-        case
-            when customer_dates.is_label_complete
-                then coalesce(label_orders.order_count, 0) = 0
-        end as is_churned
-    from customer_dates
-    left join order_history
-        on
-            customer_dates.customer_key = order_history.customer_key
-            and customer_dates.as_of_date = order_history.as_of_date
-    left join label_orders
-        on
-            customer_dates.customer_key = label_orders.customer_key
-            and customer_dates.as_of_date = label_orders.as_of_date
-    left join session_activity
-        on
-            customer_dates.customer_key = session_activity.customer_key
-            and customer_dates.as_of_date = session_activity.as_of_date
-    left join ranked_devices
-        on
-            customer_dates.customer_key = ranked_devices.customer_key
-            and customer_dates.as_of_date = ranked_devices.as_of_date
-            and ranked_devices.device_rank = 1
-    left join review_history
-        on
-            customer_dates.customer_key = review_history.customer_key
-            and customer_dates.as_of_date = review_history.as_of_date
+        as_of_dates.customer_key,
+        as_of_dates.as_of_date,
+        as_of_dates.country_code,
+        as_of_dates.is_label_complete,
+        order_features.days_since_last_order,
+        order_features.days_since_first_order,
+        order_features.tenure_days,
+        order_features.order_count,
+        order_features.order_count_90d,
+        order_features.order_count_365d,
+        order_features.monetary_90d,
+        order_features.monetary_365d,
+        order_features.monetary_lifetime,
+        order_features.avg_order_value,
+        web_features.session_count_30d,
+        web_features.purchase_session_rate_30d,
+        web_features.avg_session_duration_30d,
+        web_features.device,
+        review_features.review_count,
+        review_features.avg_rating,
+        churn_labels.is_churned
+    from as_of_dates
+    left join order_features using (customer_key, as_of_date)
+    left join web_features using (customer_key, as_of_date)
+    left join review_features using (customer_key, as_of_date)
+    left join churn_labels using (customer_key, as_of_date)
 ),
 
 segmented as (

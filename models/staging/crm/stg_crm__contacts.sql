@@ -51,8 +51,7 @@ renamed as (
         -- lineage
         source._source_file,
         source._source_row,
-        source._dlt_load_id as _load_id,
-        {{ utc_loaded_at('source._dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns('source') }}
     from source
     left join country_aliases
         on lower(trim(source.country)) = country_aliases.alias

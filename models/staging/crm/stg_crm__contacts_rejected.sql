@@ -16,8 +16,7 @@ renamed as (
         raw_line,
 
         -- lineage
-        _dlt_load_id as _load_id,
-        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns() }}
     from source
 ),
 

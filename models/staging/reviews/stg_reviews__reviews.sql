@@ -24,8 +24,7 @@ renamed as (
         (updated_at at time zone 'UTC') as updated_at,
 
         -- lineage
-        _dlt_load_id as _load_id,
-        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns() }}
     from source
 ),
 

@@ -34,8 +34,7 @@ renamed as (
         source.deleted_at is not null as is_deleted,
 
         -- lineage
-        source._dlt_load_id as _load_id,
-        {{ utc_loaded_at('source._dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns('source') }}
     from source
     left join countries
         on upper(trim(source.country_code)) = countries.country_code

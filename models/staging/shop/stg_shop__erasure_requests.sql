@@ -16,8 +16,7 @@ renamed as (
         cast(updated_at as timestamp) as updated_at,
 
         -- lineage
-        _dlt_load_id as _load_id,
-        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns() }}
     from source
 )
 

@@ -23,8 +23,7 @@ renamed as (
         deleted_at is not null as is_deleted,
 
         -- lineage
-        _dlt_load_id as _load_id,
-        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns() }}
     from source
 )
 

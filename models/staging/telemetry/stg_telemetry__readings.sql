@@ -25,8 +25,7 @@ renamed as (
         -- lineage
         _source_file,
         _source_row,
-        _dlt_load_id as _load_id,
-        {{ utc_loaded_at('_dlt_load_id') }} as _loaded_at
+        {{ dlt_lineage_columns() }}
     from source
 )
 

@@ -3,11 +3,13 @@
     itself: data lines of a CSV, lines of a JSON-lines file, a Parquet file's row count) next
     to the raw rows that came from each file. Until the counts were written, the table of
     counts may not exist; the raw side is then reported as not counted.
+
+    The source is named outside the `execute` branch, so that parsing records the dependency
+    (lineage, the docs graph, `state:modified+`); only whether its table exists is asked at run
+    time.
 -#}
-{%- set counted_relation = none -%}
-{%- if execute -%}
-{%- set counted_relation = load_relation(source('landing_audit', 'quality_landing_files')) -%}
-{%- endif -%}
+{%- set landing_counts = source('landing_audit', 'quality_landing_files') -%}
+{%- set counted_relation = load_relation(landing_counts) if execute else none -%}
 
 with
 
@@ -19,7 +21,7 @@ counted as (
         file_rows,
         modified_at,
         counted_at
-    from {{ source('landing_audit', 'quality_landing_files') }}
+    from {{ landing_counts }}
 ),
 {% else %}
 counted as (
