@@ -122,7 +122,7 @@ test: $(STAMP) ## the CI job: lint (with the governance check) beside pytest (ci
 	@# Lint runs beside pytest at the lowest CPU priority (nice 19), so that the two workers
 	@# keep the cores first; it still slows pytest somewhat, and it ends near pytest's end.
 	@# Measured here: lint then pytest 2 min 25 s + 17 min 9 s; side by side 17 min 12 s and
-	@# about 16 min (README, Measurements). Lint writes nothing the suite reads: its dbt parse
+	@# about 16 min (bench/README.md). Lint writes nothing the suite reads: its dbt parse
 	@# and sqlfluff use this checkout's target/, every test a target folder of its own.
 	@mkdir -p target
 	@echo "Lint (make lint) runs beside pytest; its output is in $(LINT_LOG) and follows pytest's."
@@ -156,7 +156,7 @@ catalog: $(STAMP) ## write the governance catalog (owners, classification, PII, 
 	$(TRIBUTARY) governance catalog --output reports
 
 # ---------------------------------------------------------------- monitoring and data quality
-# Elementary is on when its dbt package is installed (README: Monitoring); the core build never
+# Elementary is on when its dbt package is installed (docs/quality.md); the core build never
 # needs it. `make demo` and `make dbt-build` install it from TRIBUTARY_PACKAGES_DIR when that is
 # set, run its monitors when it is on, and say in one line which it is.
 monitoring-deps: $(STAMP) ## install Elementary's dbt package from TRIBUTARY_PACKAGES_DIR (HUB=1: from dbt Hub)
@@ -231,7 +231,7 @@ postgres-build: $(STAMP) ## load every source into PostgreSQL, then dbt build --
 
 # ---------------------------------------------------------------- slim CI and the docs site
 # Production is the warehouse `make demo` builds from main (dev target); its manifest is kept in
-# state/prod (not committed). See README "Developer workflow".
+# state/prod (not committed). See docs/operations.md, "Slim CI".
 PROD_REF ?= main
 DOCS_TARGET ?= dev
 DOCS_PORT ?= 8780

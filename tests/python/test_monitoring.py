@@ -296,7 +296,7 @@ def packages_or_skip() -> Path:
     if folder is None:
         pytest.skip(
             "TRIBUTARY_PACKAGES_DIR is not set: Elementary's catching of the anomalies needs "
-            "checkouts of its dbt package and dbt_utils (README: Monitoring)"
+            "checkouts of its dbt package and dbt_utils (docs/quality.md)"
         )
     problems = elementary.check_local_packages(folder)
     if problems:

@@ -40,7 +40,7 @@ NOT_COPIED = {".git", ".github", "integration_tests"}
 HOW_TO_TURN_ON = (
     "set TRIBUTARY_PACKAGES_DIR to a folder with checkouts of elementary "
     f"{ELEMENTARY_VERSION} and dbt_utils {DBT_UTILS_VERSION} (elementary/, dbt_utils/), or run "
-    "`make monitoring-deps HUB=1` where dbt Hub is reachable (README: Monitoring)"
+    "`make monitoring-deps HUB=1` where dbt Hub is reachable (docs/quality.md)"
 )
 
 
