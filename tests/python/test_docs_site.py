@@ -9,8 +9,10 @@ reports/docs-site/ for a person to look at.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.python.conftest import ROOT, BuiltWarehouse, free_port
+from tests.python.helpers import warehouse_count
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -149,7 +152,18 @@ return [cy.nodes().length, cy.edges().length, cy.nodes().map(n => n.data('label'
 """
 
 
+# The description cells of the column table whose text is wider than the cell (cut short by
+# dbt's one-line ellipsis), and how many cells there are.
+CUT_DESCRIPTIONS = """
+const cells = Array.from(document.querySelectorAll("tr.column-row > td[style*='text-overflow']"));
+if (!cells.length) { return null; }
+return [cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.trim()),
+        cells.length];
+"""
+
+
 def test_the_docs_site_shows_the_overview_lineage_and_governance(
+    built_sandbox: BuiltWarehouse,
     docs_site: tuple[Path, float],
     served: tuple[str, subprocess.Popen],
     browser: object,
@@ -201,6 +215,24 @@ def test_the_docs_site_shows_the_overview_lineage_and_governance(
     assert any(label.startswith("fct_orders") for label in labels), labels
     time.sleep(1)  # the layout animates into place
     browser.save_screenshot(str(SCREENSHOTS / "lineage-fct_orders.png"))
+    # A source's page: its owner (its meta's), how fresh it is and its rows, as of the site's
+    # build; and every column's whole description in the column table, none cut short.
+    browser.get(url + "#!/source/source.tributary.crm.contacts")
+    source = " ".join(
+        wait_for(
+            lambda: "LAST LOADED" in page_text(browser).upper() and page_text(browser),
+            "the source's details",
+        ).split()
+    )
+    contacts = warehouse_count(built_sandbox.warehouse, "raw_crm.contacts")
+    assert re.search(r"OWNER marketing-analytics TYPE table", source, re.IGNORECASE), source[:800]
+    assert re.search(
+        rf"LAST LOADED \d{{4}}-\d\d-\d\d \d\d:\d\d UTC ROWS {contacts}\b", source, re.I
+    )
+    cut = browser.execute_script(CUT_DESCRIPTIONS)
+    assert cut is not None and cut[1] > 5, "no column descriptions found"
+    assert cut[0] == [], f"descriptions cut short in the column table: {cut[0]}"
+    browser.save_screenshot(str(SCREENSHOTS / "source-crm-contacts.png"))
     browse_seconds = time.perf_counter() - started
 
     # Ctrl-C stops the server cleanly, with its summary line.
@@ -242,3 +274,53 @@ def test_every_model_and_exposure_carries_what_the_site_shows(
         assert parents
         assert all(models[uid]["access"] == "public" for uid in parents), exposure["name"]
     assert "__overview__" in {d["name"] for d in manifest["docs"].values()}
+
+
+def overview_levels() -> dict[str, tuple[str, set[str]]]:
+    """The overview's table of classification levels: level -> (what it holds, its readers)."""
+    text = (ROOT / "models" / "docs" / "overview.md").read_text()
+    rows = re.findall(r"^\| `(\w+)` \| (.+?) \| (.+?) \|$", text, re.MULTILINE)
+    roles = {row["role"] for row in csv.DictReader((ROOT / "seeds/governance/roles.csv").open())}
+    return {
+        level: (
+            holds,
+            roles if readers == "every role" else set(re.findall(r"\w+", readers)) & roles,
+        )
+        for level, holds, readers in rows
+    }
+
+
+def test_the_overview_says_what_the_meta_and_the_access_policy_say(
+    docs_site: tuple[Path, float],
+) -> None:
+    """The overview's claims about classification, checked against the manifest the site embeds
+    and the access policy seed: who reads each level, and which models each level holds."""
+    site, _ = docs_site
+    manifest = json.loads((site.parent / "manifest.json").read_text())
+    levels = overview_levels()
+    policy: dict[str, set[str]] = {}
+    for row in csv.DictReader((ROOT / "seeds/governance/access_policy.csv").open()):
+        policy.setdefault(row["classification"], set()).add(row["role"])
+    assert {level: readers for level, (_, readers) in levels.items()} == policy
+
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    by_level: dict[str, set[str]] = {}
+    for node in models:
+        by_level.setdefault(node["meta"]["classification"], set()).add(node["name"])
+    layer = {node["name"]: node["fqn"][1] for node in models}
+
+    # "the marts and ML features" are internal, but for the public reference data
+    assert "the marts and ML features" in levels["internal"][0]
+    marts = {name for name, folder in layer.items() if folder == "marts"}
+    assert marts - by_level["public"] <= by_level["internal"]
+    # public: "the calendar, exchange rates", and nothing else
+    assert "the calendar, exchange rates" in levels["public"][0]
+    assert {name for name in by_level["public"] if "fx" not in name} == {"dim_date"}
+    # restricted: the vault, and only it
+    assert "`pii_customers`" in levels["restricted"][0]
+    assert by_level["restricted"] == {"pii_customers"}
+    # confidential: staging and intermediate data only, and all of it that holds personal data
+    assert "staging and intermediate data" in levels["confidential"][0]
+    assert {layer[name] for name in by_level["confidential"]} <= {"staging", "intermediate"}
+    personal = {n["name"] for n in models if n["meta"]["contains_pii"]} - by_level["restricted"]
+    assert personal <= by_level["confidential"]
