@@ -28,3 +28,49 @@
     {%- endif -%}
     {{ return(names | join(',\n' ~ ' ' * indent)) }}
 {%- endmacro %}
+
+
+{#-
+    contract_columns(): the columns of the current model's contract, each cast to the
+    data_type its yml declares, in the yml's order, one a line: the select of a public mart's
+    final CTE. The yml lists, types and describes a mart's columns once; the SQL computes each
+    of them, under its contract name, in the CTEs before `final`, which only casts:
+
+        final as (
+            select
+                {{ contract_columns() }}
+            from joined
+        )
+
+    compiles to `cast(order_id as bigint) as order_id,` and so on, a column a line.
+
+    Where the node carries no columns, as declared_columns: every column of that CTE, uncast
+    (`*`), at parse time, in an analysis (the macro lint's harness) and in a unit test, whose
+    node has neither the model's columns nor the graph: the unit test checks the values the
+    model's CTEs compute (the columns its `expect` names), the contract checks their types on
+    every build. A declared column without a data_type is a compile error.
+-#}
+{% macro contract_columns(indent=8) -%}
+    {%- if not execute or model.resource_type in ('unit_test', 'analysis') -%}
+        {{ return('*') }}
+    {%- endif -%}
+    {%- set casts = [] -%}
+    {%- for column in model.columns.values() -%}
+        {%- if not column.data_type -%}
+            {{ exceptions.raise_compiler_error(
+                "contract_columns: column '" ~ column.name ~ "' of " ~ model.name
+                ~ " has no data_type in its yml; the contract's type is what the mart casts to"
+            ) }}
+        {%- endif -%}
+        {%- do casts.append(
+            'cast(' ~ column.name ~ ' as ' ~ column.data_type ~ ') as ' ~ column.name
+        ) -%}
+    {%- endfor -%}
+    {%- if not casts -%}
+        {{ exceptions.raise_compiler_error(
+            "contract_columns: " ~ model.name ~ " declares no columns in its yml; a contract "
+            ~ "lists them there, with their data_type"
+        ) }}
+    {%- endif -%}
+    {{ return(casts | join(',\n' ~ ' ' * indent)) }}
+{%- endmacro %}

@@ -57,27 +57,20 @@ daily as (
     group by order_date, country_code, channel, category
 ),
 
+measured as (
+    select
+        *,
+        '{{ var("reporting_currency") }}' as reporting_currency_code,
+        case
+            when order_count > 0 then revenue_reporting / order_count
+        end as average_order_value_reporting
+    from daily
+),
+
 final as (
     select
-        -- grain
-        cast(order_date as date) as order_date,
-        cast(country_code as varchar) as country_code,
-        cast(channel as varchar) as channel,
-        cast(category as varchar) as category,
-
-        -- measures
-        cast(order_count as integer) as order_count,
-        cast(units_sold as integer) as units_sold,
-        cast('{{ var("reporting_currency") }}' as varchar) as reporting_currency_code,
-        cast(revenue_reporting as numeric(18, 2)) as revenue_reporting,
-        cast(returned_revenue_reporting as numeric(18, 2)) as returned_revenue_reporting,
-        cast(cancelled_revenue_reporting as numeric(18, 2)) as cancelled_revenue_reporting,
-        cast(
-            case
-                when order_count > 0 then revenue_reporting / order_count
-            end as numeric(18, 2)
-        ) as average_order_value_reporting
-    from daily
+        {{ contract_columns() }}
+    from measured
 )
 
 select * from final

@@ -101,13 +101,14 @@ order_history as (
 joined as (
     select
         customers.*,
-        crm_contact_counts.crm_contact_count,
         first_contacts.lead_source,
         first_contacts.first_crm_contact_date,
         order_history.first_order_at,
         order_history.last_order_at,
-        order_history.lifetime_order_count,
-        order_history.lifetime_revenue_reporting
+        customers.erasure_requested_at is not null as has_erasure_request,
+        coalesce(crm_contact_counts.crm_contact_count, 0) as crm_contact_count,
+        coalesce(order_history.lifetime_order_count, 0) as lifetime_order_count,
+        coalesce(order_history.lifetime_revenue_reporting, 0) as lifetime_revenue_reporting
     from customers
     left join crm_contact_counts
         on customers.customer_key = crm_contact_counts.customer_key
@@ -119,38 +120,7 @@ joined as (
 
 final as (
     select
-        -- ids
-        cast(customer_key as varchar) as customer_key,
-        cast(customer_id as bigint) as customer_id,
-
-        -- attributes
-        cast(country_code as varchar) as country_code,
-        cast(is_marketing_opt_in as boolean) as is_marketing_opt_in,
-
-        -- the CRM side of the person
-        cast(coalesce(crm_contact_count, 0) as integer) as crm_contact_count,
-        cast(lead_source as varchar) as lead_source,
-        cast(first_crm_contact_date as date) as first_crm_contact_date,
-
-        -- order history (clean orders, not cancelled)
-        cast(first_order_at as timestamp) as first_order_at,
-        cast(last_order_at as timestamp) as last_order_at,
-        cast(coalesce(lifetime_order_count, 0) as integer) as lifetime_order_count,
-        cast(coalesce(lifetime_revenue_reporting, 0) as numeric(18, 2))
-            as lifetime_revenue_reporting,
-
-        -- account state
-        cast(is_deleted as boolean) as is_deleted,
-        cast(erasure_requested_at is not null as boolean) as has_erasure_request,
-        cast(erasure_requested_at as timestamp) as erasure_requested_at,
-
-        -- timestamps
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
-
-        -- lineage
-        cast(_load_id as varchar) as _load_id,
-        cast(_loaded_at as timestamp) as _loaded_at
+        {{ contract_columns() }}
     from joined
 )
 

@@ -54,35 +54,7 @@ joined as (
 
 final as (
     select
-        -- ids
-        cast(order_item_id as bigint) as order_item_id,
-        cast(order_id as bigint) as order_id,
-        cast(customer_key as varchar) as customer_key,
-        cast(product_id as bigint) as product_id,
-
-        -- product
-        cast(category as varchar) as category,
-        cast(category_slug as varchar) as category_slug,
-
-        -- quantity and amounts in the order's currency
-        cast(quantity as integer) as quantity,
-        cast(currency_code as varchar) as currency_code,
-        cast(unit_price_local as numeric(18, 2)) as unit_price_local,
-        cast(line_amount_local as numeric(18, 2)) as line_amount_local,
-
-        -- amounts in the reporting currency, at the rate of the order date
-        cast(reporting_currency_code as varchar) as reporting_currency_code,
-        cast(reporting_rate as double precision) as reporting_rate,
-        cast(unit_price_reporting as numeric(18, 2)) as unit_price_reporting,
-        cast(line_amount_reporting as numeric(18, 2)) as line_amount_reporting,
-
-        -- timestamps
-        cast(ordered_at as timestamp) as ordered_at,
-        cast(order_date as date) as order_date,
-
-        -- lineage
-        cast(_load_id as varchar) as _load_id,
-        cast(_loaded_at as timestamp) as _loaded_at
+        {{ contract_columns() }}
     from joined
 )
 

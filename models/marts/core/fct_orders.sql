@@ -126,6 +126,7 @@ order_payments as (
 joined as (
     select
         orders_to_build.*,
+        orders_to_build.clean_item_count as item_count,
         customers.customer_key,
         customers.country_code,
         first_orders.is_first_order,
@@ -141,42 +142,11 @@ joined as (
         on orders_to_build.order_id = order_payments.order_id
 ),
 
+-- the contract's columns and types (fct_orders.yml; local amounts in numeric(18, 2): the
+-- shop's currencies have at most 2 decimals)
 final as (
     select
-        -- ids
-        cast(order_id as bigint) as order_id,
-        cast(customer_key as varchar) as customer_key,
-
-        -- attributes
-        cast(country_code as varchar) as country_code,
-        cast(channel as varchar) as channel,
-        cast(status as varchar) as status,
-        cast(is_first_order as boolean) as is_first_order,
-        cast(is_deleted as boolean) as is_deleted,
-
-        -- amounts in the order's currency (the shop's currencies have at most 2 decimals)
-        cast(currency_code as varchar) as currency_code,
-        cast(amount_local as numeric(18, 2)) as amount_local,
-        cast(clean_items_amount_local as numeric(18, 2)) as clean_items_amount_local,
-        cast(clean_item_count as integer) as item_count,
-        cast(has_total_mismatch as boolean) as has_total_mismatch,
-
-        -- amounts in the reporting currency, at the rate of the order date
-        cast(reporting_currency_code as varchar) as reporting_currency_code,
-        cast(reporting_rate as double precision) as reporting_rate,
-        cast(fx_rate_date_used as date) as fx_rate_date_used,
-        cast(amount_reporting as numeric(18, 2)) as amount_reporting,
-        cast(amount_paid_reporting as numeric(18, 2)) as amount_paid_reporting,
-        cast(amount_refunded_reporting as numeric(18, 2)) as amount_refunded_reporting,
-
-        -- timestamps
-        cast(ordered_at as timestamp) as ordered_at,
-        cast(order_date as date) as order_date,
-        cast(updated_at as timestamp) as updated_at,
-
-        -- lineage
-        cast(_load_id as varchar) as _load_id,
-        cast(_loaded_at as timestamp) as _loaded_at
+        {{ contract_columns() }}
     from joined
 )
 

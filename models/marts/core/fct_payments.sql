@@ -64,34 +64,7 @@ joined as (
 
 final as (
     select
-        -- ids
-        cast(payment_id as bigint) as payment_id,
-        cast(order_id as bigint) as order_id,
-        cast(customer_key as varchar) as customer_key,
-
-        -- attributes
-        cast(payment_method as varchar) as payment_method,
-        cast(status as varchar) as status,
-
-        -- amount in the payment's currency (the shop's currencies have at most 2 decimals)
-        cast(currency_code as varchar) as currency_code,
-        cast(amount_local as numeric(18, 2)) as amount_local,
-
-        -- amount in the reporting currency, at the rate of the payment date
-        cast(reporting_currency_code as varchar) as reporting_currency_code,
-        cast(reporting_rate as double precision) as reporting_rate,
-        cast(fx_rate_date_used as date) as fx_rate_date_used,
-        cast(amount_reporting as numeric(18, 2)) as amount_reporting,
-
-        -- timestamps
-        cast(paid_at as timestamp) as paid_at,
-        cast(payment_date as date) as payment_date,
-        cast(created_at as timestamp) as created_at,
-        cast(updated_at as timestamp) as updated_at,
-
-        -- lineage
-        cast(_load_id as varchar) as _load_id,
-        cast(_loaded_at as timestamp) as _loaded_at
+        {{ contract_columns() }}
     from joined
 )
 

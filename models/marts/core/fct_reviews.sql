@@ -49,7 +49,9 @@ reviews_to_build as (
 joined as (
     select
         reviews_to_build.*,
-        customers.customer_key
+        customers.customer_key,
+        cast(reviews_to_build.created_at as date) as review_date,
+        reviews_to_build.updated_at > reviews_to_build.created_at as is_edited
     from reviews_to_build
     left join customers
         on reviews_to_build.customer_id = customers.customer_id
@@ -57,26 +59,7 @@ joined as (
 
 final as (
     select
-        -- ids
-        cast(review_id as bigint) as review_id,
-        cast(product_id as bigint) as product_id,
-        cast(customer_key as varchar) as customer_key,
-        cast(order_id as bigint) as order_id,
-
-        -- the review, without its free text
-        cast(rating as integer) as rating,
-        cast(language_code as varchar) as language_code,
-        cast(is_verified_purchase as boolean) as is_verified_purchase,
-        cast(updated_at > created_at as boolean) as is_edited,
-
-        -- timestamps
-        cast(created_at as timestamp) as created_at,
-        cast(created_at as date) as review_date,
-        cast(updated_at as timestamp) as updated_at,
-
-        -- lineage
-        cast(_load_id as varchar) as _load_id,
-        cast(_loaded_at as timestamp) as _loaded_at
+        {{ contract_columns() }}
     from joined
 )
 

@@ -94,7 +94,9 @@ sessions_to_build as (
 joined as (
     select
         sessions_to_build.*,
-        customers.customer_key
+        customers.customer_key,
+        cast(sessions_to_build.started_at as date) as session_date,
+        {{ dbt.split_part('sessions_to_build.first_page_url', "'?'", 1) }} as landing_page_path
     from sessions_to_build
     left join customers
         on sessions_to_build.customer_id = customers.customer_id
@@ -102,44 +104,7 @@ joined as (
 
 final as (
     select
-        -- ids
-        cast(session_id as varchar) as session_id,
-        cast(anonymous_id as varchar) as anonymous_id,
-        cast(customer_key as varchar) as customer_key,
-        cast(order_id as bigint) as order_id,
-
-        -- attributes
-        cast(session_number as integer) as session_number,
-        cast(device_type as varchar) as device_type,
-        cast(platform as varchar) as platform,
-        cast(app_version as varchar) as app_version,
-        cast({{ dbt.split_part('first_page_url', "'?'", 1) }} as varchar)
-            as landing_page_path,
-        cast(utm_campaign as varchar) as utm_campaign,
-
-        -- timestamps
-        cast(started_at as timestamp) as started_at,
-        cast(started_at as date) as session_date,
-        cast(ended_at as timestamp) as ended_at,
-        cast(duration_seconds as integer) as duration_seconds,
-
-        -- event counts
-        cast(event_count as integer) as event_count,
-        cast(page_view_count as integer) as page_view_count,
-        cast(product_view_count as integer) as product_view_count,
-        cast(add_to_cart_count as integer) as add_to_cart_count,
-        cast(checkout_count as integer) as checkout_count,
-        cast(purchase_count as integer) as purchase_count,
-
-        -- cumulative funnel and outcome
-        cast(reached_product_view as boolean) as reached_product_view,
-        cast(reached_add_to_cart as boolean) as reached_add_to_cart,
-        cast(reached_checkout as boolean) as reached_checkout,
-        cast(reached_purchase as boolean) as reached_purchase,
-        cast(has_purchase as boolean) as has_purchase,
-
-        -- lineage
-        cast(_load_id as varchar) as _load_id
+        {{ contract_columns() }}
     from joined
 )
 

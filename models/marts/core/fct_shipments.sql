@@ -144,66 +144,35 @@ joined as (
         on shipments_to_build.order_id = order_keys.order_id
 ),
 
-final as (
+-- the delivery against its promise (var delivery_sla_hours), and the temperature summary
+measured as (
     select
-        -- ids
-        cast(joined.shipment_id as bigint) as shipment_id,
-        cast(joined.order_id as bigint) as order_id,
-        cast(joined.customer_key as varchar) as customer_key,
-        cast(joined.tracking_number as varchar) as tracking_number,
-        cast(joined.vehicle_id as varchar) as vehicle_id,
-
-        -- attributes
-        cast(joined.carrier as varchar) as carrier,
-        cast(joined.status as varchar) as status,
-        cast(joined.ship_to_country_code as varchar) as ship_to_country_code,
-
-        -- delivery
-        cast(joined.shipped_at as timestamp) as shipped_at,
+        joined.*,
         cast(joined.shipped_at as date) as shipped_date,
-        cast(joined.delivered_at as timestamp) as delivered_at,
         cast(joined.delivered_at as date) as delivered_date,
-        cast(joined.delivery_hours as double precision) as delivery_hours,
         joined.delivered_at is not null as is_delivered,
-
-        -- delivery promise (var delivery_sla_hours)
-        cast({{ sla_hours }} as integer) as delivery_sla_hours,
-        cast(joined.delivery_due_at as timestamp) as delivery_due_at,
+        {{ sla_hours }} as delivery_sla_hours,
         case
             when joined.delivered_at is not null
                 then joined.delivered_at <= joined.delivery_due_at
         end as is_on_time,
-
-        -- telemetry coverage
-        cast(telemetry.has_telemetry as boolean) as has_telemetry,
-        cast(telemetry.reading_count as integer) as reading_count,
-        cast(telemetry.first_reading_at as timestamp) as first_reading_at,
-        cast(telemetry.last_reading_at as timestamp) as last_reading_at,
-        cast(telemetry.gap_count as integer) as gap_count,
-        cast(telemetry.missing_readings as integer) as missing_readings,
-
-        -- cargo temperature (°C); null without telemetry
-        cast(telemetry.min_temperature_c as double precision) as min_temperature_c,
+        {%- for column in telemetry_columns if column != 'avg_temperature_c' %}
+        telemetry.{{ column }},
+        {%- endfor %}
         -- rounded to 6 decimals (through numeric: PostgreSQL has no round(double, n)): a
         -- mean of doubles can differ in its last bits from one build of
         -- int_shipments__enriched to the next (parallel summation order), and a shipment
         -- not rebuilt would then differ from a full refresh
-        cast(
-            cast(telemetry.avg_temperature_c as numeric(18, 6)) as double precision
-        ) as avg_temperature_c,
-        cast(telemetry.median_temperature_c as double precision) as median_temperature_c,
-        cast(telemetry.max_temperature_c as double precision) as max_temperature_c,
-        cast(telemetry.is_cold_chain as boolean) as is_cold_chain,
-        cast(telemetry.temperature_ceiling_c as double precision) as temperature_ceiling_c,
-        cast(telemetry.excursion_readings as integer) as excursion_readings,
-        cast(telemetry.has_temperature_excursion as boolean) as has_temperature_excursion,
-
-        -- lineage: the load that last wrote the shipment
-        cast(joined._load_id as varchar) as _load_id,
-        cast(joined._loaded_at as timestamp) as _loaded_at
+        cast(telemetry.avg_temperature_c as numeric(18, 6)) as avg_temperature_c
     from joined
     inner join telemetry
         on joined.shipment_id = telemetry.shipment_id
+),
+
+final as (
+    select
+        {{ contract_columns() }}
+    from measured
 )
 
 select * from final

@@ -79,17 +79,7 @@ customer_dates as (
 
 final as (
     select
-        -- grain
-        cast(customer_key as varchar) as customer_key,
-        cast(as_of_date as date) as as_of_date,
-
-        -- the account as of the date
-        cast(country_code as varchar) as country_code,
-        cast(created_at as timestamp) as created_at,
-
-        -- point in time
-        cast(cutoff_at as timestamp) as cutoff_at,
-        cast(is_label_complete as boolean) as is_label_complete
+        {{ contract_columns() }}
     from customer_dates
 )
 

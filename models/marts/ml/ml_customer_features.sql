@@ -144,69 +144,41 @@ training_stats as (
     where is_label_complete
 ),
 
-final as (
+-- the features standardized with the training window's statistics, and the one-hot encodings
+encoded as (
     select
-        -- grain
-        cast(segmented.customer_key as varchar) as customer_key,
-        cast(segmented.as_of_date as date) as as_of_date,
-
-        -- attributes
-        cast(segmented.country_code as varchar) as country_code,
-        cast(segmented.device as varchar) as device,
-        cast(segmented.segment as varchar) as segment,
-
-        -- raw features: recency, frequency, monetary (reporting currency), tenure
-        cast(segmented.days_since_last_order as integer) as days_since_last_order,
-        cast(segmented.days_since_first_order as integer) as days_since_first_order,
-        cast(segmented.tenure_days as integer) as tenure_days,
-        cast(segmented.order_count as integer) as order_count,
-        cast(segmented.order_count_90d as integer) as order_count_90d,
-        cast(segmented.order_count_365d as integer) as order_count_365d,
-        cast(segmented.monetary_90d as numeric(18, 2)) as monetary_90d,
-        cast(segmented.monetary_365d as numeric(18, 2)) as monetary_365d,
-        cast(segmented.monetary_lifetime as numeric(18, 2)) as monetary_lifetime,
-        cast(segmented.avg_order_value as numeric(18, 2)) as avg_order_value,
-
-        -- raw features: sessions and reviews
-        cast(segmented.session_count_30d as integer) as session_count_30d,
-        cast(segmented.purchase_session_rate_30d as numeric(18, 6)) as purchase_session_rate_30d,
-        cast(segmented.avg_session_duration_30d as double precision) as avg_session_duration_30d,
-        cast(segmented.review_count as integer) as review_count,
-        cast(segmented.avg_rating as double precision) as avg_rating,
-
-        -- one-hot encodings
+        segmented.*,
+        {%- for feature in numeric_features %}
+        case
+            when segmented.{{ feature }} is null then null
+            when coalesce(training_stats.{{ feature }}_stddev, 0) = 0 then 0
+            else
+                (segmented.{{ feature }} - training_stats.{{ feature }}_mean)
+                / training_stats.{{ feature }}_stddev
+        end as {{ feature }}_z,
+        {%- endfor %}
         {%- for country_code in country_codes %}
-        cast(case when segmented.country_code = '{{ country_code }}' then 1 else 0 end as integer)
+        case when segmented.country_code = '{{ country_code }}' then 1 else 0 end
             as country_{{ country_code | lower }},
         {%- endfor %}
         {%- for device_type in device_types %}
-        cast(case when segmented.device = '{{ device_type }}' then 1 else 0 end as integer)
+        case when segmented.device = '{{ device_type }}' then 1 else 0 end
             as device_{{ device_type }},
         {%- endfor %}
         {%- for segment in segments %}
-        cast(case when segmented.segment = '{{ segment }}' then 1 else 0 end as integer)
+        case when segmented.segment = '{{ segment }}' then 1 else 0 end
             as segment_{{ segment }},
         {%- endfor %}
-
-        -- standardized features, scaled with the training window's statistics
-        {%- for feature in numeric_features %}
-        cast(
-            case
-                when segmented.{{ feature }} is null then null
-                when coalesce(training_stats.{{ feature }}_stddev, 0) = 0 then 0
-                else
-                    (segmented.{{ feature }} - training_stats.{{ feature }}_mean)
-                    / training_stats.{{ feature }}_stddev
-            end
-            as double precision
-        ) as {{ feature }}_z,
-        {%- endfor %}
-
-        -- label
-        cast(segmented.is_churned as boolean) as is_churned,
-        cast(segmented.is_label_complete as boolean) as is_label_complete
+        -- the training window's size (and the last column after the loops' commas)
+        training_stats.training_row_count
     from segmented
     cross join training_stats
+),
+
+final as (
+    select
+        {{ contract_columns() }}
+    from encoded
 )
 
 select * from final
