@@ -28,8 +28,7 @@ orders_total as (
         count(*) as order_count,
         sum(orders.amount_reporting) as amount_reporting
     from orders
-    inner join customers
-        on orders.customer_key = customers.customer_key
+    inner join customers using (customer_key)
     where
         not coalesce(customers.is_deleted, false)
         and not coalesce(customers.has_erasure_request, false)

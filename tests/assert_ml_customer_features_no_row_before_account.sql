@@ -18,8 +18,7 @@ select
     customers.is_deleted,
     customers.has_erasure_request
 from features
-left join customers
-    on features.customer_key = customers.customer_key
+left join customers using (customer_key)
 where
     customers.customer_key is null
     or cast(customers.created_at as date) > features.as_of_date

@@ -96,14 +96,10 @@ crm_records as (
         country_aliases.country_code,
         contacts._dlt_load_id as _load_id
     from contacts
-    inner join current_contacts
-        on
-            contacts._source_file = current_contacts._source_file
-            and contacts._source_row = current_contacts._source_row
+    inner join current_contacts using (_source_file, _source_row)
     left join country_aliases
         on lower(trim(contacts.country)) = country_aliases.alias
-    left join countries
-        on country_aliases.country_code = countries.country_code
+    left join countries using (country_code)
 ),
 
 records as (
@@ -134,10 +130,7 @@ final as (
         records._load_id,
         {{ utc_loaded_at('records._load_id') }} as _loaded_at
     from records
-    inner join customer_keys
-        on
-            records.source_system = customer_keys.source_system
-            and records.source_record_id = customer_keys.source_record_id
+    inner join customer_keys using (source_system, source_record_id)
 )
 
 select * from final

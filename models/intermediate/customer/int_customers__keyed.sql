@@ -75,8 +75,7 @@ final as (
         on
             cast(customers.customer_id as {{ dbt.type_string() }})
             = shop_customer_keys.source_record_id
-    left join erasures
-        on customers.customer_id = erasures.customer_id
+    left join erasures using (customer_id)
 )
 
 select * from final

@@ -184,10 +184,7 @@ value_usage as (
 usable_values as (
     select match_values.*
     from match_values
-    inner join value_usage
-        on
-            match_values.match_rule = value_usage.match_rule
-            and match_values.match_value = value_usage.match_value
+    inner join value_usage using (match_rule, match_value)
     where
         value_usage.record_count between 2 and {{ max_records_per_value }}
         and value_usage.shop_record_count <= 1

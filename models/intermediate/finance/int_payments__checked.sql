@@ -52,8 +52,7 @@ checked as (
             when dated.amount_local < 0 then 'negative_amount'
         end as rejection_rule
     from dated
-    left join orders
-        on dated.order_id = orders.order_id
+    left join orders using (order_id)
     left join currencies
         on dated.currency_code = currencies.currency_code
     left join fx_rates

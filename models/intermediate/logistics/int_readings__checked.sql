@@ -37,8 +37,7 @@ converted as (
         end as temperature_c,
         shipments.shipment_id is not null as is_known_shipment
     from readings
-    left join shipments
-        on readings.shipment_id = shipments.shipment_id
+    left join shipments using (shipment_id)
 ),
 
 validated as (

@@ -24,8 +24,7 @@ validated as (
             when shipments.delivered_at < shipments.shipped_at then 'delivered_before_shipped'
         end as rejection_rule
     from shipments
-    left join orders
-        on shipments.order_id = orders.order_id
+    left join orders using (order_id)
 ),
 
 final as (

@@ -77,8 +77,7 @@ excursions as (
         readings.shipment_id,
         count(*) as excursion_readings
     from readings
-    inner join classified
-        on readings.shipment_id = classified.shipment_id
+    inner join classified using (shipment_id)
     where readings.temperature_c > classified.temperature_ceiling_c
     group by readings.shipment_id
 ),
@@ -128,12 +127,9 @@ joined as (
                 then coalesce(excursions.excursion_readings, 0) > 0
         end as has_temperature_excursion
     from shipments
-    left join classified
-        on shipments.shipment_id = classified.shipment_id
-    left join excursions
-        on shipments.shipment_id = excursions.shipment_id
-    left join gap_summary
-        on shipments.shipment_id = gap_summary.shipment_id
+    left join classified using (shipment_id)
+    left join excursions using (shipment_id)
+    left join gap_summary using (shipment_id)
 ),
 
 final as (

@@ -30,10 +30,8 @@ validated as (
             when reviews.updated_at < reviews.created_at then 'updated_before_created'
         end as rejection_rule
     from reviews
-    left join products
-        on reviews.product_id = products.product_id
-    left join customers
-        on reviews.customer_id = customers.customer_id
+    left join products using (product_id)
+    left join customers using (customer_id)
 ),
 
 final as (

@@ -36,10 +36,8 @@ checked as (
             when products.product_id is null then 'orphan_product'
         end as rejection_rule
     from order_items
-    left join orders
-        on order_items.order_id = orders.order_id
-    left join products
-        on order_items.product_id = products.product_id
+    left join orders using (order_id)
+    left join products using (product_id)
 ),
 
 final as (

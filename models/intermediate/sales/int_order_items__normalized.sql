@@ -38,10 +38,8 @@ joined as (
         orders.order_date
     from order_items
     -- every clean line has a clean order (rule orphan_order); a left join loses no line if not
-    left join orders
-        on order_items.order_id = orders.order_id
-    left join products
-        on order_items.product_id = products.product_id
+    left join orders using (order_id)
+    left join products using (product_id)
 ),
 
 final as (

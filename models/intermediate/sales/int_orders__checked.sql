@@ -37,10 +37,8 @@ checked as (
             when fx_rates.reporting_rate is null then 'no_fx_rate'
         end as rejection_rule
     from orders
-    left join customers
-        on orders.customer_id = customers.customer_id
-    left join currencies
-        on orders.currency_code = currencies.currency_code
+    left join customers using (customer_id)
+    left join currencies using (currency_code)
     left join fx_rates
         on
             orders.currency_code = fx_rates.currency_code

@@ -26,8 +26,7 @@ final as (
         -- lineage
         orders._load_id
     from orders
-    left join customers
-        on orders.customer_id = customers.customer_id
+    left join customers using (customer_id)
 )
 
 select * from final

@@ -61,10 +61,8 @@ joined as (
         fx_rates.rate_date_used as fx_rate_date_used,
         fx_rates.is_carried_forward as is_fx_rate_carried_forward
     from orders
-    left join clean_items
-        on orders.order_id = clean_items.order_id
-    left join currencies
-        on orders.currency_code = currencies.currency_code
+    left join clean_items using (order_id)
+    left join currencies using (currency_code)
     left join fx_rates
         on
             orders.currency_code = fx_rates.currency_code

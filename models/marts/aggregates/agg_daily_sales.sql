@@ -35,8 +35,7 @@ lines as (
         orders.status = 'cancelled' as is_cancelled,
         orders.status = 'returned' as is_returned
     from order_items
-    inner join orders
-        on order_items.order_id = orders.order_id
+    inner join orders using (order_id)
 ),
 
 daily as (

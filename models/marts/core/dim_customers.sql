@@ -110,12 +110,9 @@ joined as (
         coalesce(order_history.lifetime_order_count, 0) as lifetime_order_count,
         coalesce(order_history.lifetime_revenue_reporting, 0) as lifetime_revenue_reporting
     from customers
-    left join crm_contact_counts
-        on customers.customer_key = crm_contact_counts.customer_key
-    left join first_contacts
-        on customers.customer_key = first_contacts.customer_key
-    left join order_history
-        on customers.customer_key = order_history.customer_key
+    left join crm_contact_counts using (customer_key)
+    left join first_contacts using (customer_key)
+    left join order_history using (customer_key)
 ),
 
 final as (

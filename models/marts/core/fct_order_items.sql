@@ -48,8 +48,7 @@ joined as (
         order_keys.customer_key
     from items_to_build
     -- every clean line has a clean order (rule orphan_order upstream)
-    left join order_keys
-        on items_to_build.order_id = order_keys.order_id
+    left join order_keys using (order_id)
 ),
 
 final as (

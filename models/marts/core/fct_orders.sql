@@ -134,12 +134,9 @@ joined as (
         coalesce(order_payments.amount_refunded_reporting, 0) as amount_refunded_reporting
     from orders_to_build
     -- every clean order has a staged customer (rule orphan_customer upstream)
-    left join customers
-        on orders_to_build.customer_id = customers.customer_id
-    left join first_orders
-        on orders_to_build.order_id = first_orders.order_id
-    left join order_payments
-        on orders_to_build.order_id = order_payments.order_id
+    left join customers using (customer_id)
+    left join first_orders using (order_id)
+    left join order_payments using (order_id)
 ),
 
 -- the contract's columns and types (fct_orders.yml; local amounts in numeric(18, 2): the

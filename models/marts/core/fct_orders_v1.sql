@@ -59,8 +59,7 @@ final as (
         orders._load_id,
         orders._loaded_at
     from orders
-    inner join shop_orders
-        on orders.order_id = shop_orders.order_id
+    inner join shop_orders using (order_id)
 )
 
 select * from final

@@ -58,8 +58,7 @@ joined as (
         order_keys.customer_key
     from payments_to_build
     -- every clean payment has a clean order (rule orphan_order), hence a staged one
-    left join order_keys
-        on payments_to_build.order_id = order_keys.order_id
+    left join order_keys using (order_id)
 ),
 
 final as (

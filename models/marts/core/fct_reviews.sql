@@ -53,8 +53,7 @@ joined as (
         cast(reviews_to_build.created_at as date) as review_date,
         reviews_to_build.updated_at > reviews_to_build.created_at as is_edited
     from reviews_to_build
-    left join customers
-        on reviews_to_build.customer_id = customers.customer_id
+    left join customers using (customer_id)
 ),
 
 final as (

@@ -86,8 +86,7 @@ sessions_to_build as (
     select sessions.*
     from sessions
     {%- if is_incremental() %}
-    inner join reread_devices
-        on sessions.anonymous_id = reread_devices.anonymous_id
+    inner join reread_devices using (anonymous_id)
     {%- endif %}
 ),
 
@@ -98,8 +97,7 @@ joined as (
         cast(sessions_to_build.started_at as date) as session_date,
         {{ dbt.split_part('sessions_to_build.first_page_url', "'?'", 1) }} as landing_page_path
     from sessions_to_build
-    left join customers
-        on sessions_to_build.customer_id = customers.customer_id
+    left join customers using (customer_id)
 ),
 
 final as (

@@ -117,8 +117,7 @@ telemetry as (
         shipments_to_build.shipment_id
     from shipments_to_build
     {%- if is_incremental() %}
-    left join previous_summaries
-        on shipments_to_build.shipment_id = previous_summaries.shipment_id
+    left join previous_summaries using (shipment_id)
     {%- endif %}
 ),
 
@@ -140,8 +139,7 @@ joined as (
         shipments_to_build._load_id,
         shipments_to_build._loaded_at
     from shipments_to_build
-    left join order_keys
-        on shipments_to_build.order_id = order_keys.order_id
+    left join order_keys using (order_id)
 ),
 
 -- the delivery against its promise (var delivery_sla_hours), and the temperature summary
@@ -165,8 +163,7 @@ measured as (
         -- not rebuilt would then differ from a full refresh
         cast(telemetry.avg_temperature_c as numeric(18, 6)) as avg_temperature_c
     from joined
-    inner join telemetry
-        on joined.shipment_id = telemetry.shipment_id
+    inner join telemetry using (shipment_id)
 ),
 
 final as (

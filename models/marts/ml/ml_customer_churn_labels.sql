@@ -49,10 +49,7 @@ final as (
             end as boolean
         ) as is_churned
     from as_of_dates
-    left join label_orders
-        on
-            as_of_dates.customer_key = label_orders.customer_key
-            and as_of_dates.as_of_date = label_orders.as_of_date
+    left join label_orders using (customer_key, as_of_date)
 )
 
 select * from final

@@ -23,8 +23,7 @@ final as (
     -- all the table's columns, by design (see the header): the view's contract pins them
     select features.*
     from features
-    inner join latest
-        on features.as_of_date = latest.as_of_date
+    inner join latest using (as_of_date)
 )
 
 select * from final  -- noqa: AM04

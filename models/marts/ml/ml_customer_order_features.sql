@@ -96,10 +96,7 @@ final as (
             order_history.monetary_lifetime / order_history.order_count as double precision
         ) as avg_order_value
     from as_of_dates
-    left join order_history
-        on
-            as_of_dates.customer_key = order_history.customer_key
-            and as_of_dates.as_of_date = order_history.as_of_date
+    left join order_history using (customer_key, as_of_date)
 )
 
 select * from final

@@ -45,10 +45,7 @@ final as (
         cast(coalesce(review_history.review_count, 0) as integer) as review_count,
         cast(review_history.avg_rating as double precision) as avg_rating
     from as_of_dates
-    left join review_history
-        on
-            as_of_dates.customer_key = review_history.customer_key
-            and as_of_dates.as_of_date = review_history.as_of_date
+    left join review_history using (customer_key, as_of_date)
 )
 
 select * from final

@@ -58,8 +58,7 @@ known_sessions as (
             device_logins.first_login_at
         ) as known_at
     from sessions
-    inner join device_logins
-        on sessions.anonymous_id = device_logins.anonymous_id
+    inner join device_logins using (anonymous_id)
     where sessions.customer_key is not null
 ),
 
@@ -133,10 +132,7 @@ final as (
         -- the most used device over all known sessions
         cast(coalesce(ranked_devices.device_type, 'unknown') as varchar) as device
     from as_of_dates
-    left join session_activity
-        on
-            as_of_dates.customer_key = session_activity.customer_key
-            and as_of_dates.as_of_date = session_activity.as_of_date
+    left join session_activity using (customer_key, as_of_date)
     left join ranked_devices
         on
             as_of_dates.customer_key = ranked_devices.customer_key

@@ -55,8 +55,7 @@ renamed as (
     from source
     left join country_aliases
         on lower(trim(source.country)) = country_aliases.alias
-    left join countries
-        on country_aliases.country_code = countries.country_code
+    left join countries using (country_code)
 ),
 
 -- personal data masked by the policy of each column's pii_type (its meta in the yml)
