@@ -9,14 +9,7 @@
 -#}
 {% snapshot snap_customers %}
 
-{{
-    config(
-        unique_key='customer_id',
-        strategy='timestamp',
-        updated_at='updated_at',
-        hard_deletes='invalidate',
-    )
-}}
+{{ config(unique_key='customer_id') }}
 
 select
     customer_id,

@@ -4,14 +4,7 @@
 -#}
 {% snapshot snap_orders %}
 
-{{
-    config(
-        unique_key='order_id',
-        strategy='timestamp',
-        updated_at='updated_at',
-        hard_deletes='invalidate',
-    )
-}}
+{{ config(unique_key='order_id') }}
 
 select
     order_id,

@@ -4,14 +4,7 @@
 -#}
 {% snapshot snap_products %}
 
-{{
-    config(
-        unique_key='product_id',
-        strategy='timestamp',
-        updated_at='updated_at',
-        hard_deletes='invalidate',
-    )
-}}
+{{ config(unique_key='product_id') }}
 
 select
     product_id,

@@ -12,14 +12,7 @@
     the product_categories seed changes the category of old lines: it needs a full refresh.
 -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='order_item_id',
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', unique_key='order_item_id') }}
 
 with
 

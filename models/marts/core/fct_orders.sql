@@ -34,14 +34,7 @@
     `dbt build -s fct_orders --full-refresh` once, as an incremental merge does not drop a column.
 -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='order_id',
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', unique_key='order_id') }}
 
 with
 

@@ -22,14 +22,7 @@
     staged order's customer is the clean order's.
 -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='payment_id',
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', unique_key='payment_id') }}
 
 with
 

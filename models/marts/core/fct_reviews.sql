@@ -15,14 +15,7 @@
     arrives in a later load than the review.
 -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='review_id',
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', unique_key='review_id') }}
 
 with
 

@@ -24,9 +24,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
         unique_key='session_id',
-        on_schema_change='append_new_columns',
         pre_hook="
             {% if is_incremental() %}
             -- sessions of the re-read devices that no longer exist upstream (merged away or

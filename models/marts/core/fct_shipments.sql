@@ -27,14 +27,7 @@
     refresh; after a purge, a full refresh would lose those summaries.
 -#}
 
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='merge',
-        unique_key='shipment_id',
-        on_schema_change='append_new_columns'
-    )
-}}
+{{ config(materialized='incremental', unique_key='shipment_id') }}
 
 {%- set sla_hours = var('delivery_sla_hours') %}
 {#- The shipment's temperature summary: kept together, from one source or the other. #}
