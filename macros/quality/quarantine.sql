@@ -32,3 +32,26 @@ final as (
 
 select * from final  -- noqa: AM04
 {%- endmacro %}
+
+
+
+{#-
+    is_key_of(column, model, key): whether the value of the calling model's `column` is a
+    `key` (by default the column's own name) of the model or seed `model`, as dbt's
+    relationships test asks it: the orphan rules of the `__checked` models, one line each.
+
+        when not {{ is_key_of('customer_id', 'stg_shop__customers') }} then 'orphan_customer'
+        when not {{ is_key_of('currency_code', 'currencies') }} then 'unknown_currency'
+
+    True or false, never null: a null is no one's key. An uncorrelated `in` over the model's
+    keys, which DuckDB runs as a semi join and PostgreSQL as a hashed subplan, not as a query
+    for every row.
+-#}
+{% macro is_key_of(column, model, key=none) -%}
+    coalesce(
+        {{ column }} in (
+            select {{ key or column.split('.')[-1] }} from {{ ref(model) }}
+        ),
+        false
+    )
+{%- endmacro %}

@@ -46,3 +46,30 @@
     {%- endset -%}
     {{ tributary.round_to_minor_units(amount_local ~ ' * ' ~ rate, reporting_minor_units) }}
 {%- endmacro %}
+
+
+
+{#-
+    has_fx_rate(currency_code, on_date): whether int_fx_rates__daily has a rate into the
+    reporting currency for the currency on that day (a weekend's or a holiday's carried rate
+    counts): the rule no_fx_rate of the money the checked models label (int_orders__checked,
+    int_payments__checked), written once.
+
+        when not {{ has_fx_rate('currency_code', 'order_date') }} then 'no_fx_rate'
+
+    True or false, never null: a null code or day has no rate. An uncorrelated `in` over the
+    rates, which DuckDB runs as a semi join and PostgreSQL as a hashed subplan, not as a
+    query for every row.
+-#}
+{% macro has_fx_rate(currency_code, on_date) -%}
+    coalesce(
+        ({{ currency_code }}, {{ on_date }}) in (
+            select
+                fx_rates.currency_code,
+                fx_rates.date_day
+            from {{ ref('int_fx_rates__daily') }} as fx_rates
+            where fx_rates.reporting_rate is not null
+        ),
+        false
+    )
+{%- endmacro %}

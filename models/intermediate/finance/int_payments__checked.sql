@@ -19,46 +19,36 @@ payments as (
     select * from {{ ref('stg_shop__payments') }}
 ),
 
--- every staged order with its own rule: tells a rejected order from a missing one
+-- every staged order's key and its own rule: tells a rejected order from a missing one
 orders as (
-    select * from {{ ref('int_orders__checked') }}
-),
-
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-fx_rates as (
-    select * from {{ ref('int_fx_rates__daily') }}
-),
-
-dated as (
     select
-        *,
-        cast(coalesce(paid_at, created_at) as date) as payment_date
+        order_id,
+        rejection_rule
+    from {{ ref('int_orders__checked') }}
+),
+
+-- each payment with its order, if staged, and the UTC day it is converted at
+joined as (
+    select
+        payments.*,
+        orders.rejection_rule as order_rejection_rule,
+        cast(coalesce(payments.paid_at, payments.created_at) as date) as payment_date,
+        orders.order_id is not null as is_order_staged
     from payments
+    left join orders using (order_id)
 ),
 
 checked as (
     select
-        dated.*,
-        orders.rejection_rule as order_rejection_rule,
+        *,
         case
-            when dated.order_id is null then 'missing_order_key'
-            when orders.order_id is null or orders.rejection_rule is not null
-                then 'orphan_order'
-            when currencies.currency_code is null then 'unknown_currency'
-            when fx_rates.reporting_rate is null then 'no_fx_rate'
-            when dated.amount_local < 0 then 'negative_amount'
+            when order_id is null then 'missing_order_key'
+            when not is_order_staged or order_rejection_rule is not null then 'orphan_order'
+            when not {{ is_key_of('currency_code', 'currencies') }} then 'unknown_currency'
+            when not {{ has_fx_rate('currency_code', 'payment_date') }} then 'no_fx_rate'
+            when amount_local < 0 then 'negative_amount'
         end as rejection_rule
-    from dated
-    left join orders using (order_id)
-    left join currencies
-        on dated.currency_code = currencies.currency_code
-    left join fx_rates
-        on
-            dated.currency_code = fx_rates.currency_code
-            and dated.payment_date = fx_rates.date_day
+    from joined
 ),
 
 final as (

@@ -23,21 +23,14 @@ readings as (
     select * from {{ ref('stg_telemetry__readings') }}
 ),
 
-shipments as (
-    select * from {{ ref('stg_shop__shipments') }}
-),
-
 converted as (
     select
-        readings.*,
+        *,
         case
-            when readings.temperature_unit = 'C' then readings.temperature_reported
-            when readings.temperature_unit = 'F'
-                then {{ fahrenheit_to_celsius('readings.temperature_reported') }}
-        end as temperature_c,
-        shipments.shipment_id is not null as is_known_shipment
+            when temperature_unit = 'C' then temperature_reported
+            when temperature_unit = 'F' then {{ fahrenheit_to_celsius('temperature_reported') }}
+        end as temperature_c
     from readings
-    left join shipments using (shipment_id)
 ),
 
 validated as (
@@ -51,7 +44,7 @@ validated as (
             when latitude < -90 or latitude > 90 then 'latitude_out_of_range'
             when longitude < -180 or longitude > 180 then 'longitude_out_of_range'
             when battery_pct < 0 or battery_pct > 100 then 'battery_out_of_range'
-            when not is_known_shipment then 'orphan_shipment'
+            when not {{ is_key_of('shipment_id', 'stg_shop__shipments') }} then 'orphan_shipment'
         end as rejection_rule
     from converted
 ),

@@ -12,19 +12,14 @@ shipments as (
     select * from {{ ref('stg_shop__shipments') }}
 ),
 
-orders as (
-    select * from {{ ref('stg_shop__orders') }}
-),
-
 validated as (
     select
-        shipments.*,
+        *,
         case
-            when orders.order_id is null then 'orphan_order'
-            when shipments.delivered_at < shipments.shipped_at then 'delivered_before_shipped'
+            when not {{ is_key_of('order_id', 'stg_shop__orders') }} then 'orphan_order'
+            when delivered_at < shipped_at then 'delivered_before_shipped'
         end as rejection_rule
     from shipments
-    left join orders using (order_id)
 ),
 
 final as (

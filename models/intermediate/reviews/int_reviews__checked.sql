@@ -11,27 +11,16 @@ reviews as (
     select * from {{ ref('stg_reviews__reviews') }}
 ),
 
-products as (
-    select * from {{ ref('stg_shop__products') }}
-),
-
-customers as (
-    select * from {{ ref('stg_shop__customers') }}
-),
-
 validated as (
     select
-        reviews.*,
+        *,
         case
-            when reviews.rating is null or reviews.rating not in (1, 2, 3, 4, 5)
-                then 'rating_out_of_range'
-            when products.product_id is null then 'orphan_product'
-            when customers.customer_id is null then 'orphan_customer'
-            when reviews.updated_at < reviews.created_at then 'updated_before_created'
+            when rating is null or rating not in (1, 2, 3, 4, 5) then 'rating_out_of_range'
+            when not {{ is_key_of('product_id', 'stg_shop__products') }} then 'orphan_product'
+            when not {{ is_key_of('customer_id', 'stg_shop__customers') }} then 'orphan_customer'
+            when updated_at < created_at then 'updated_before_created'
         end as rejection_rule
     from reviews
-    left join products using (product_id)
-    left join customers using (customer_id)
 ),
 
 final as (

@@ -15,29 +15,28 @@ order_items as (
     select * from {{ ref('stg_shop__order_items') }}
 ),
 
--- every staged order with its own rule: tells a rejected order from a missing one
+-- every staged order's key and its own rule: tells a rejected order from a missing one
 orders as (
-    select * from {{ ref('int_orders__checked') }}
-),
-
-products as (
-    select * from {{ ref('stg_shop__products') }}
+    select
+        order_id,
+        rejection_rule as order_rejection_rule
+    from {{ ref('int_orders__checked') }}
 ),
 
 checked as (
     select
         order_items.*,
-        orders.rejection_rule as order_rejection_rule,
+        orders.order_rejection_rule,
         case
-            when orders.order_id is null or orders.rejection_rule is not null
+            when orders.order_id is null or orders.order_rejection_rule is not null
                 then 'orphan_order'
             when order_items.quantity is null or order_items.quantity <= 0
                 then 'non_positive_quantity'
-            when products.product_id is null then 'orphan_product'
+            when not {{ is_key_of('order_items.product_id', 'stg_shop__products') }}
+                then 'orphan_product'
         end as rejection_rule
     from order_items
     left join orders using (order_id)
-    left join products using (product_id)
 ),
 
 final as (

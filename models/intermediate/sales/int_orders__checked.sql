@@ -13,36 +13,19 @@ orders as (
     select * from {{ ref('stg_shop__orders') }}
 ),
 
-customers as (
-    select * from {{ ref('stg_shop__customers') }}
-),
-
-currencies as (
-    select * from {{ ref('currencies') }}
-),
-
-fx_rates as (
-    select * from {{ ref('int_fx_rates__daily') }}
-),
-
 checked as (
     select
-        orders.*,
+        *,
         -- the UTC day whose exchange rate converts the order
-        cast(orders.ordered_at as date) as order_date,
+        cast(ordered_at as date) as order_date,
         case
-            when orders.customer_id is null then 'missing_customer_key'
-            when customers.customer_id is null then 'orphan_customer'
-            when currencies.currency_code is null then 'unknown_currency'
-            when fx_rates.reporting_rate is null then 'no_fx_rate'
+            when customer_id is null then 'missing_customer_key'
+            when not {{ is_key_of('customer_id', 'stg_shop__customers') }} then 'orphan_customer'
+            when not {{ is_key_of('currency_code', 'currencies') }} then 'unknown_currency'
+            when not {{ has_fx_rate('currency_code', 'cast(ordered_at as date)') }}
+                then 'no_fx_rate'
         end as rejection_rule
     from orders
-    left join customers using (customer_id)
-    left join currencies using (currency_code)
-    left join fx_rates
-        on
-            orders.currency_code = fx_rates.currency_code
-            and cast(orders.ordered_at as date) = fx_rates.date_day
 ),
 
 final as (
