@@ -48,7 +48,10 @@
     (`*`), at parse time, in an analysis (the macro lint's harness) and in a unit test, whose
     node has neither the model's columns nor the graph: the unit test checks the values the
     model's CTEs compute (the columns its `expect` names), the contract checks their types on
-    every build. A declared column without a data_type is a compile error.
+    every build. So a rounding that is the model's logic (an average amount at cents) is
+    written in those CTEs, and a unit test writes an expected amount with its scale ('25.00'):
+    PostgreSQL tells 25.0 from 25.00 when the column is not cast to the contract's type. A
+    declared column without a data_type is a compile error.
 -#}
 {% macro contract_columns(indent=8) -%}
     {%- if not execute or model.resource_type in ('unit_test', 'analysis') -%}

@@ -60,9 +60,12 @@ measured as (
     select
         *,
         '{{ var("reporting_currency") }}' as reporting_currency_code,
-        case
-            when order_count > 0 then revenue_reporting / order_count
-        end as average_order_value_reporting
+        -- revenue per order, in cents like the amounts it divides
+        cast(
+            case
+                when order_count > 0 then revenue_reporting / order_count
+            end as numeric(18, 2)
+        ) as average_order_value_reporting
     from daily
 ),
 
