@@ -4,15 +4,8 @@
 
     mask_pii(column): the masked value of `column`, a column of the current model's yml whose
     meta declares `pii: true` and a `pii_type`. Staging standardizes personal data in one CTE
-    and masks it in the next, the model's last:
-
-        masked as (
-            select
-                customer_id,
-                {{ mask_pii('email') }} as email,
-                ...
-            from renamed
-        )
+    and masks it in the next, the model's last, whose select list masked_columns (below)
+    writes from the yml: `{{ mask_pii('email') }} as email` for each personal column.
 
     The policy is read by the SQL, not at compile time (a scalar subquery on the seed), so
     that compiling needs no warehouse and a policy change applies on the next build. Every
@@ -40,6 +33,66 @@
         when 'partial' then {{ tributary.partial_mask(value, pii_type) }}
         else {{ tributary.redact(value) }}
     end
+{%- endmacro %}
+
+
+
+{#-
+    masked_columns(): the select list of a staging model's last CTE, every column the model's
+    yml declares, in the yml's order: masked (mask_pii) where its meta declares personal data,
+    as it is otherwise. The yml is then the one list of a model's columns and of which of them
+    are personal, and no personal column can leave staging unmasked by being forgotten in a
+    second list:
+
+        masked as (
+            select
+                {{ masked_columns() }}
+            from renamed
+        )
+
+    A unit test's node has no yml columns: there the columns are those its `expect` rows name
+    (what it compares), masked where its overrides' unit_test_pii_types give a type (as
+    mask_pii reads them). `*` at parse time and in an analysis (the macro lint's harness).
+-#}
+{% macro masked_columns(indent=8) -%}
+    {#- The masks read the policy seed: a dependency from parse time on, columns or not. -#}
+    {%- do ref('pii_masking_policy') -%}
+    {%- if not execute or model.resource_type == 'analysis' -%}
+        {{ return('*') }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- set personal = [] -%}
+    {%- if model.resource_type == 'unit_test' -%}
+        {%- for row in config.get('expected_rows') or [] -%}
+            {%- for name in row if name not in names -%}
+                {%- do names.append(name) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+        {%- do personal.extend(var('unit_test_pii_types', {}).keys()) -%}
+    {%- else -%}
+        {%- for name, declared in model.columns.items() -%}
+            {%- do names.append(name) -%}
+            {%- set meta = {} -%}
+            {%- do meta.update(declared.get('meta') or {}) -%}
+            {%- do meta.update((declared.get('config') or {}).get('meta') or {}) -%}
+            {%- if meta.get('pii') -%}
+                {%- do personal.append(name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if not names -%}
+        {{ exceptions.raise_compiler_error(
+            "masked_columns: " ~ model.name ~ " declares no columns in its yml; declare and "
+            ~ "describe them there, with the meta of the personal ones"
+        ) }}
+    {%- endif -%}
+    {%- set columns = [] -%}
+    {%- for name in names -%}
+        {%- do columns.append(
+            tributary.mask_pii(name) ~ ' as ' ~ name if name in personal else name
+        ) -%}
+    {%- endfor -%}
+    {{ return(columns | join(',\n' ~ ' ' * indent)) }}
 {%- endmacro %}
 
 

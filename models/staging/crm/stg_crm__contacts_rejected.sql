@@ -23,13 +23,7 @@ renamed as (
 -- the raw line may hold any personal data: masked by the policy of its pii_type
 masked as (
     select
-        _source_file,
-        line_number,
-        error_type,
-        error_message,
-        {{ mask_pii('raw_line') }} as raw_line,
-        _load_id,
-        _loaded_at
+        {{ masked_columns() }}
     from renamed
 )
 

@@ -31,19 +31,7 @@ renamed as (
 -- free text masked by the policy of its pii_type (its meta in the yml)
 masked as (
     select
-        review_id,
-        product_id,
-        customer_id,
-        order_id,
-        rating,
-        {{ mask_pii('title') }} as title,
-        {{ mask_pii('body') }} as body,
-        language_code,
-        is_verified_purchase,
-        created_at,
-        updated_at,
-        _load_id,
-        _loaded_at
+        {{ masked_columns() }}
     from renamed
 )
 

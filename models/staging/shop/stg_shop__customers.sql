@@ -43,23 +43,7 @@ renamed as (
 -- personal data masked by the policy of each column's pii_type (its meta in the yml)
 masked as (
     select
-        customer_id,
-        {{ mask_pii('email') }} as email,
-        {{ mask_pii('phone') }} as phone,
-        {{ mask_pii('first_name') }} as first_name,
-        {{ mask_pii('last_name') }} as last_name,
-        {{ mask_pii('birth_date') }} as birth_date,
-        {{ mask_pii('street') }} as street,
-        {{ mask_pii('city') }} as city,
-        {{ mask_pii('postcode') }} as postcode,
-        country_code,
-        is_marketing_opt_in,
-        created_at,
-        updated_at,
-        deleted_at,
-        is_deleted,
-        _load_id,
-        _loaded_at
+        {{ masked_columns() }}
     from renamed
 )
 

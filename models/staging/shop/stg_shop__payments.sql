@@ -32,18 +32,7 @@ renamed as (
 -- personal data masked by the policy of its pii_type (its meta in the yml)
 masked as (
     select
-        payment_id,
-        order_id,
-        payment_method,
-        status,
-        amount_local,
-        currency_code,
-        {{ mask_pii('card_last4') }} as card_last4,
-        paid_at,
-        created_at,
-        updated_at,
-        _load_id,
-        _loaded_at
+        {{ masked_columns() }}
     from renamed
 )
 

@@ -36,22 +36,7 @@ renamed as (
 -- personal data masked by the policy of each column's pii_type (its meta in the yml)
 masked as (
     select
-        shipment_id,
-        order_id,
-        tracking_number,
-        vehicle_id,
-        carrier,
-        status,
-        {{ mask_pii('ship_to_street') }} as ship_to_street,
-        {{ mask_pii('ship_to_city') }} as ship_to_city,
-        {{ mask_pii('ship_to_postcode') }} as ship_to_postcode,
-        ship_to_country_code,
-        shipped_at,
-        delivered_at,
-        created_at,
-        updated_at,
-        _load_id,
-        _loaded_at
+        {{ masked_columns() }}
     from renamed
 )
 
