@@ -52,19 +52,12 @@ run_loads as (
 
 {{ spec.entity }}_layers as (
     {% for layer in layers if spec.get(layer) %}
-    {%- if layer == 'raw' %}
+    {%- if layer in ('raw', 'raw_rejected') %}
     select
-        'raw' as layer,
+        '{{ layer }}' as layer,
         _dlt_load_id as load_id,
         count(*) as row_count
-    from {{ source(spec.source, spec.raw) }}
-    group by _dlt_load_id
-    {%- elif layer == 'raw_rejected' %}
-    select
-        'raw_rejected' as layer,
-        _dlt_load_id as load_id,
-        count(*) as row_count
-    from {{ source(spec.source, spec.raw_rejected) }}
+    from {{ source(spec.source, spec[layer]) }}
     group by _dlt_load_id
     {%- else %}
     select
