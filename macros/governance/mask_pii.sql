@@ -52,17 +52,15 @@
 
     A unit test's node has no yml columns: there the columns are those its `expect` rows name
     (what it compares), masked where its overrides' unit_test_pii_types give a type (as
-    mask_pii reads them). `*` at parse time and in an analysis (the macro lint's harness).
+    mask_pii reads them). `*` where there are none: at parse time, in an analysis (the macro
+    lint's harness; declared_yml_columns) and in a unit test whose `expect` is SQL.
 -#}
 {% macro masked_columns(indent=8) -%}
     {#- The masks read the policy seed: a dependency from parse time on, columns or not. -#}
     {%- do ref('pii_masking_policy') -%}
-    {%- if not execute or model.resource_type == 'analysis' -%}
-        {{ return('*') }}
-    {%- endif -%}
     {%- set names = [] -%}
     {%- set personal = [] -%}
-    {%- if model.resource_type == 'unit_test' -%}
+    {%- if execute and model.resource_type == 'unit_test' -%}
         {%- for row in config.get('expected_rows') or [] -%}
             {%- for name in row if name not in names -%}
                 {%- do names.append(name) -%}
@@ -70,21 +68,18 @@
         {%- endfor -%}
         {%- do personal.extend(var('unit_test_pii_types', {}).keys()) -%}
     {%- else -%}
-        {%- for name, declared in model.columns.items() -%}
+        {%- for name, column in tributary.declared_yml_columns('masked_columns').items() -%}
             {%- do names.append(name) -%}
             {%- set meta = {} -%}
-            {%- do meta.update(declared.get('meta') or {}) -%}
-            {%- do meta.update((declared.get('config') or {}).get('meta') or {}) -%}
+            {%- do meta.update(column.get('meta') or {}) -%}
+            {%- do meta.update((column.get('config') or {}).get('meta') or {}) -%}
             {%- if meta.get('pii') -%}
                 {%- do personal.append(name) -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
     {%- if not names -%}
-        {{ exceptions.raise_compiler_error(
-            "masked_columns: " ~ model.name ~ " declares no columns in its yml; declare and "
-            ~ "describe them there, with the meta of the personal ones"
-        ) }}
+        {{ return('*') }}
     {%- endif -%}
     {%- set columns = [] -%}
     {%- for name in names -%}
