@@ -26,6 +26,18 @@
 {%- endmacro %}
 
 
+
+{#-
+    reporting_currency_code(): the ISO 4217 code of the reporting currency, the project var
+    `reporting_currency` (which says why it is what it is), as a SQL literal ('USD'): the
+    currency every amount is also reported in, written the same way by every model.
+
+        {{ reporting_currency_code() }} as reporting_currency_code
+-#}
+{% macro reporting_currency_code() -%}
+    '{{ var("reporting_currency") }}'
+{%- endmacro %}
+
 {#-
     in_reporting_currency(amount_local, rate): `amount_local` times `rate` (units of the
     reporting currency per unit of the local one, int_fx_rates__daily's reporting_rate),
@@ -41,7 +53,7 @@
         (
             select reporting.minor_units
             from {{ ref('currencies') }} as reporting
-            where reporting.currency_code = '{{ var("reporting_currency") }}'
+            where reporting.currency_code = {{ tributary.reporting_currency_code() }}
         )
     {%- endset -%}
     {{ tributary.round_to_minor_units(amount_local ~ ' * ' ~ rate, reporting_minor_units) }}

@@ -26,7 +26,6 @@
     (dbt.generate_series, dbt.dateadd) with the bounds applied when the query runs.
 -#}
 
-{%- set reporting_currency = var('reporting_currency') -%}
 {#- The most days the calendar can span: 2^14 days, about 44 years of rates. -#}
 {%- set max_calendar_days = 16384 -%}
 
@@ -162,14 +161,14 @@ final as (
         carried.rate_per_eur,
         carried.rate_date_used,
         carried.rate_date_used < carried.date_day as is_carried_forward,
-        '{{ reporting_currency }}' as reporting_currency_code,
+        {{ reporting_currency_code() }} as reporting_currency_code,
         reporting.rate_per_eur / carried.rate_per_eur as reporting_rate,
         carried._load_id
     from carried
     left join carried as reporting
         on
             carried.date_day = reporting.date_day
-            and reporting.currency_code = '{{ reporting_currency }}'
+            and reporting.currency_code = {{ reporting_currency_code() }}
 )
 
 select * from final

@@ -9,8 +9,6 @@
     not need them, so this model holds no personal data.
 -#}
 
-{%- set reporting_currency = var('reporting_currency') -%}
-
 with
 
 payments as (
@@ -49,7 +47,7 @@ final as (
         amount_local,
 
         -- amount in the reporting currency, at the rate of the payment's UTC date
-        '{{ reporting_currency }}' as reporting_currency_code,
+        {{ reporting_currency_code() }} as reporting_currency_code,
         reporting_rate,
         fx_rate_date_used,
         is_fx_rate_carried_forward,

@@ -10,8 +10,6 @@
     `has_total_mismatch` on int_orders__normalized).
 -#}
 
-{%- set reporting_currency = var('reporting_currency') -%}
-
 with
 
 order_items as (
@@ -60,7 +58,7 @@ final as (
         line_amount_local,
 
         -- amounts in the reporting currency, at the rate of the order's UTC date
-        '{{ reporting_currency }}' as reporting_currency_code,
+        {{ reporting_currency_code() }} as reporting_currency_code,
         reporting_rate,
         fx_rate_date_used,
         {{ in_reporting_currency('unit_price_local', 'reporting_rate') }} as unit_price_reporting,

@@ -19,8 +19,6 @@
     (a JPY order's total is whole yen, not cents).
 -#}
 
-{%- set reporting_currency = var('reporting_currency') -%}
-
 with
 
 orders as (
@@ -89,7 +87,7 @@ final as (
             as has_total_mismatch,
 
         -- amount in the reporting currency, at the rate of the order's UTC date
-        '{{ reporting_currency }}' as reporting_currency_code,
+        {{ reporting_currency_code() }} as reporting_currency_code,
         reporting_rate,
         fx_rate_date_used,
         is_fx_rate_carried_forward,

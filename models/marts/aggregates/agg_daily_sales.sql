@@ -59,7 +59,7 @@ daily as (
 measured as (
     select
         *,
-        '{{ var("reporting_currency") }}' as reporting_currency_code,
+        {{ reporting_currency_code() }} as reporting_currency_code,
         -- revenue per order, in cents like the amounts it divides
         cast(
             case
