@@ -85,3 +85,34 @@
         false
     )
 {%- endmacro %}
+
+
+
+{#-
+    with_fx_rate(relation, date_column): the rows of `relation` (a CTE of the calling model
+    with a currency_code and a `date_column`), each with the rate of int_fx_rates__daily for
+    its currency on that day, under the names the converted models carry: reporting_rate,
+    fx_rate_date_used (the publication day whose rate it is) and is_fx_rate_carried_forward
+    (an earlier day's, over a weekend or a holiday). The one lookup of the rate that converts
+    an amount, for the normalized orders and payments:
+
+        rated as (
+            {{ with_fx_rate('payments', 'payment_date') }}
+        )
+
+    A left join: a row without a rate keeps null ones (the checked models' no_fx_rate rule
+    keeps such rows out of the clean models). (The `noqa: AM04`: the macro lint's harness
+    reads the `relation.*` of a name that is no relation; a model's CTE has its columns.)
+-#}
+{% macro with_fx_rate(relation, date_column) -%}
+select
+    {{ relation }}.*,  -- noqa: AM04
+    fx_rates.reporting_rate,
+    fx_rates.rate_date_used as fx_rate_date_used,
+    fx_rates.is_carried_forward as is_fx_rate_carried_forward
+from {{ relation }}
+left join {{ ref('int_fx_rates__daily') }} as fx_rates
+    on
+        {{ relation }}.currency_code = fx_rates.currency_code
+        and {{ relation }}.{{ date_column }} = fx_rates.date_day
+{%- endmacro %}

@@ -15,21 +15,9 @@ payments as (
     select * from {{ ref('int_payments__validated') }}
 ),
 
-fx_rates as (
-    select * from {{ ref('int_fx_rates__daily') }}
-),
-
-joined as (
-    select
-        payments.*,
-        fx_rates.reporting_rate,
-        fx_rates.rate_date_used as fx_rate_date_used,
-        fx_rates.is_carried_forward as is_fx_rate_carried_forward
-    from payments
-    left join fx_rates
-        on
-            payments.currency_code = fx_rates.currency_code
-            and payments.payment_date = fx_rates.date_day
+-- each payment with the rate of its currency on its payment date
+rated as (
+    {{ with_fx_rate('payments', 'payment_date') }}
 ),
 
 final as (
@@ -62,7 +50,7 @@ final as (
         -- lineage
         _load_id,
         _loaded_at
-    from joined
+    from rated
 )
 
 select * from final

@@ -29,10 +29,6 @@ order_items as (
     select * from {{ ref('int_order_items__validated') }}
 ),
 
-fx_rates as (
-    select * from {{ ref('int_fx_rates__daily') }}
-),
-
 currencies as (
     select * from {{ ref('currencies') }}
 ),
@@ -46,25 +42,23 @@ clean_items as (
     group by order_id
 ),
 
+-- each order with the rate of its currency on its order date
+rated as (
+    {{ with_fx_rate('orders', 'order_date') }}
+),
+
 joined as (
     select
-        orders.*,
+        rated.*,
+        currencies.minor_units,
         coalesce(clean_items.clean_item_count, 0) as clean_item_count,
         -- the staged amounts' type, whatever type each warehouse gives a sum
         cast(
             coalesce(clean_items.clean_items_amount_local, 0) as {{ dbt.type_numeric() }}
-        ) as clean_items_amount_local,
-        currencies.minor_units,
-        fx_rates.reporting_rate,
-        fx_rates.rate_date_used as fx_rate_date_used,
-        fx_rates.is_carried_forward as is_fx_rate_carried_forward
-    from orders
+        ) as clean_items_amount_local
+    from rated
     left join clean_items using (order_id)
     left join currencies using (currency_code)
-    left join fx_rates
-        on
-            orders.currency_code = fx_rates.currency_code
-            and orders.order_date = fx_rates.date_day
 ),
 
 final as (
