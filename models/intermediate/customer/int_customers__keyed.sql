@@ -25,20 +25,17 @@ customers as (
     from {{ ref('stg_shop__customers') }}
 ),
 
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
-),
-
-erasure_requests as (
-    select * from {{ ref('stg_shop__erasure_requests') }}
-),
-
+-- the person of each shop record: every account has its own record in the resolution
 shop_customer_keys as (
     select
         source_record_id,
         customer_key
-    from customer_keys
+    from {{ ref('int_customers__resolved') }}
     where source_system = 'shop'
+),
+
+erasure_requests as (
+    select * from {{ ref('stg_shop__erasure_requests') }}
 ),
 
 erasures as (

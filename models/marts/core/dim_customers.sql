@@ -25,8 +25,13 @@ customers as (
     select * from {{ ref('int_customers__keyed') }}
 ),
 
-customer_keys as (
-    select * from {{ ref('int_customers__resolved') }}
+-- the person of each CRM record the resolution linked
+crm_keys as (
+    select
+        source_record_id,
+        customer_key
+    from {{ ref('int_customers__resolved') }}
+    where source_system = 'crm'
 ),
 
 contacts as (
@@ -39,14 +44,6 @@ contacts as (
 
 orders as (
     select * from {{ ref('fct_orders') }}
-),
-
-crm_keys as (
-    select
-        source_record_id,
-        customer_key
-    from customer_keys
-    where source_system = 'crm'
 ),
 
 crm_contact_counts as (
