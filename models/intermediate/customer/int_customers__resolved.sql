@@ -53,6 +53,10 @@
 {#- One person is one shop account and, at most, a few CRM copies: 3 records at scale 1. -#}
 {%- set max_records_per_value = 5 -%}
 {%- set match_rules = ['email', 'phone', 'name_postcode', 'name_birth_date'] -%}
+{#- What a record of either system is compared by, in one order for both sides of the union. -#}
+{%- set compared_columns = [
+    'email', 'phone', 'first_name', 'last_name', 'postcode', 'country_code', 'birth_date'
+] -%}
 
 with recursive
 
@@ -69,13 +73,9 @@ records as (
         'shop' as source_system,
         cast(customer_id as {{ dbt.type_string() }}) as source_record_id,
         customer_id,
-        email,
-        phone,
-        first_name,
-        last_name,
-        postcode,
-        country_code,
-        birth_date,
+        {%- for column in compared_columns %}
+        {{ column }},
+        {%- endfor %}
         _load_id
     from customers
 
@@ -85,13 +85,9 @@ records as (
         'crm' as source_system,
         contact_id as source_record_id,
         cast(null as {{ dbt.type_bigint() }}) as customer_id,
-        email,
-        phone,
-        first_name,
-        last_name,
-        postcode,
-        country_code,
-        birth_date,
+        {%- for column in compared_columns %}
+        {{ column }},
+        {%- endfor %}
         _load_id
     from contacts
 ),
