@@ -50,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if key == "command" or key.endswith("_command")
     )
     try:
-        return int(args.run(args))
+        args.run(args)  # a command that fails raises; one that returns succeeded
+        return 0
     except TributaryError as error:
         return output.fail(name, error)
     except KeyboardInterrupt:

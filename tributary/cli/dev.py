@@ -10,31 +10,28 @@ from tributary.dataops import docs, slim_ci
 from tributary.errors import TributaryError
 
 
-def prod_manifest(args: argparse.Namespace) -> int:
+def prod_manifest(args: argparse.Namespace) -> None:
     slim_ci.prod_manifest(ref=args.ref, state_dir=args.state, target=args.target)
-    return 0
 
 
-def ci_changed(args: argparse.Namespace) -> int:
+def ci_changed(args: argparse.Namespace) -> None:
     code = slim_ci.ci_changed(state_dir=args.state, target_path=args.target_path)
     if code != 0:
         raise TributaryError(
             f"the slim CI build failed (dbt exit {code})",
             "see dbt's output above for the failing nodes, fix them and run it again",
         )
-    return 0
 
 
-def generate_docs(args: argparse.Namespace) -> int:
+def generate_docs(args: argparse.Namespace) -> None:
     docs.generate_docs(target=args.target, target_path=args.target_path)
-    return 0
 
 
-def serve_docs(args: argparse.Namespace) -> int:
-    return docs.serve_docs(args.site, host=args.host, port=args.port)
+def serve_docs(args: argparse.Namespace) -> None:
+    docs.serve_docs(args.site, host=args.host, port=args.port)
 
 
-def lint_macros(args: argparse.Namespace) -> int:
+def lint_macros(args: argparse.Namespace) -> None:
     from tributary.dataops import macro_lint
 
     violations = macro_lint.lint_and_report(args.paths)
@@ -43,7 +40,6 @@ def lint_macros(args: argparse.Namespace) -> int:
             f"{violations} sqlfluff violation(s) in the macros",
             "fix each one listed above by hand (`make fix` does not rewrite macros)",
         )
-    return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -36,7 +36,7 @@ def _manifest_path(args: argparse.Namespace) -> Path:
     return manifest_path
 
 
-def check(args: argparse.Namespace) -> int:
+def check(args: argparse.Namespace) -> None:
     project_dir: Path = args.project_dir.resolve()
     manifest_path = _manifest_path(args)
     manifest = load_manifest(manifest_path)
@@ -84,16 +84,14 @@ def check(args: argparse.Namespace) -> int:
             f"{len(breaches)} breach(es) of the governance contract",
             "fix each one as its line above says, then run `make governance` again",
         )
-    return 0
 
 
-def catalog(args: argparse.Namespace) -> int:
+def catalog(args: argparse.Namespace) -> None:
     from tributary.governance.catalog import write_catalog
 
     target_dir = _manifest_path(args).parent
     written = write_catalog(target_dir, (args.output or config.reports_dir()).resolve())
     say(f"Catalog written: {', '.join(str(path) for path in written)}.")
-    return 0
 
 
 def _today(args: argparse.Namespace) -> date:
@@ -106,14 +104,14 @@ def _manifest_for(args: argparse.Namespace) -> Manifest:
     return load_manifest(_manifest_path(args))
 
 
-def retention(args: argparse.Namespace) -> int:
+def retention(args: argparse.Namespace) -> None:
     from tributary.governance import retention as tiering
     from tributary.governance.warehouse import open_for_governance
 
     if config.destination_name() != "duckdb":
         say("Retention tiering runs on the DuckDB warehouse; on PostgreSQL use its partitions "
              "(not done here): nothing tiered.")  # fmt: skip
-        return 0
+        return
     today = _today(args)
     retention_plan = tiering.plan(_manifest_for(args))
     if args.only:
@@ -143,10 +141,9 @@ def retention(args: argparse.Namespace) -> int:
             "field to date their rows",
             "declare meta.retention_date_field on each one listed above",
         )
-    return 0
 
 
-def erasure(args: argparse.Namespace) -> int:
+def erasure(args: argparse.Namespace) -> None:
     from tributary.governance import erasure as forgetting
     from tributary.governance.warehouse import open_for_governance
 
@@ -178,7 +175,6 @@ def erasure(args: argparse.Namespace) -> int:
             f"{len(erasure_plan.problems)} erasure declaration(s) in meta could not be used",
             "fix each problem listed above in the models' yml",
         )
-    return 0
 
 
 # Where the manifest comes from, for every governance command.

@@ -49,7 +49,7 @@ def load_sources(
         return pipelines.load(list(names), warehouse, progress)
 
 
-def load(args: argparse.Namespace) -> int:
+def load(args: argparse.Namespace) -> None:
     names = args.sources or list(config.SOURCE_NAMES)
     unknown = sorted(set(names) - set(config.SOURCE_NAMES))
     if unknown:
@@ -78,7 +78,6 @@ def load(args: argparse.Namespace) -> int:
             f"{len(failed)} of {len(results)} source(s) failed to load: {names}",
             "read each one's reason above (and in audit.ingestion_runs), fix it, load again",
         )
-    return 0
 
 
 def _warn_if_dbt_looks_elsewhere() -> None:

@@ -47,7 +47,7 @@ def option(*flags: str, **settings: Any) -> Option:
 def add_command(
     commands: argparse._SubParsersAction,
     name: str,
-    run: Callable[[argparse.Namespace], int],
+    run: Callable[[argparse.Namespace], None],
     summary: str,
     example: str,
     *options: Option,

@@ -14,7 +14,7 @@ from tributary.cli.output import add_command, add_group, option, say, show
 from tributary.errors import NotReadyError, TributaryError
 
 
-def report(args: argparse.Namespace) -> int:
+def report(args: argparse.Namespace) -> None:
     from tributary.quality.summary import run_quality
 
     target = args.target_path or config.target_dir()
@@ -29,10 +29,9 @@ def report(args: argparse.Namespace) -> int:
             f"the quality report found {len(quality.problems)} problem(s): {verdict}",
             f"read {written} for the detail",
         )
-    return 0
 
 
-def monitor(args: argparse.Namespace) -> int:
+def monitor(args: argparse.Namespace) -> None:
     from tributary.quality.monitor import run_monitor
 
     written = args.report or config.reports_dir() / "elementary_report.html"
@@ -61,10 +60,9 @@ def monitor(args: argparse.Namespace) -> int:
             f"monitoring steps failed: {', '.join(run.failed_steps)}",
             "read their logs, named above",
         )
-    return 0
 
 
-def install(args: argparse.Namespace) -> int:
+def install(args: argparse.Namespace) -> None:
     from tributary.quality import elementary
 
     state = elementary.ensure_installed(from_hub=args.hub)
@@ -73,17 +71,15 @@ def install(args: argparse.Namespace) -> int:
         raise TributaryError(
             "Elementary could not be installed", "see the line above for how to turn it on"
         )
-    return 0
 
 
-def dbt_vars(args: argparse.Namespace) -> int:
+def dbt_vars(args: argparse.Namespace) -> None:
     from tributary.quality.monitor import dbt_vars_argument
 
     print(" ".join(dbt_vars_argument()))
-    return 0
 
 
-def summary(args: argparse.Namespace) -> int:
+def summary(args: argparse.Namespace) -> None:
     from tributary.quality.build_summary import last_dbt_run, serving_tables
 
     target = args.target_path or config.target_dir()
@@ -108,7 +104,6 @@ def summary(args: argparse.Namespace) -> int:
             "the last dbt command had failures or errors",
             f"see {target / 'run_results.json'} and the failing rows in the audit schema",
         )
-    return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -16,13 +16,13 @@ from tributary.errors import NotReadyError
 DEFAULT_AS_OF = dt.date(2026, 10, 30)
 
 
-def generate(args: argparse.Namespace) -> int:
+def generate(args: argparse.Namespace) -> None:
     from sandbox.generator import generate as write_sandbox
 
     layout = config.sandbox_layout()
     if args.if_missing and layout.state_file.exists():
         say(f"Sandbox already at {layout.root} (use `generate` without --if-missing to rebuild).")
-        return 0
+        return
     started = time.perf_counter()
     say(f"Generating the sandbox (seed {args.seed}, scale {args.scale}) into {layout.root} ...")
     state = write_sandbox(
@@ -33,10 +33,9 @@ def generate(args: argparse.Namespace) -> int:
         f"shop database {layout.shop_db}, landing zone {layout.landing}, "
         f"ground truth {layout.ground_truth}."
     )
-    return 0
 
 
-def next_day(args: argparse.Namespace) -> int:
+def next_day(args: argparse.Namespace) -> None:
     from sandbox.generator import next_day as advance
 
     layout = config.sandbox_layout()
@@ -50,10 +49,9 @@ def next_day(args: argparse.Namespace) -> int:
         else ""
     )
     say(f"Sources under {layout.root} changed{injected}; run `tributary load` to load them.")
-    return 0
 
 
-def serve_api(args: argparse.Namespace) -> int:
+def serve_api(args: argparse.Namespace) -> None:
     from sandbox.api import ApiBehaviour, serve_forever
 
     layout = config.sandbox_layout()
@@ -73,7 +71,6 @@ def serve_api(args: argparse.Namespace) -> int:
     say(f"Serving the sandbox API on http://{args.host}:{args.port} (Ctrl-C stops) ...")
     serve_forever(layout.api_db, behaviour, args.host, args.port)
     say("Sandbox API stopped.")
-    return 0
 
 
 def _interrupt(signum: int, frame: object) -> None:

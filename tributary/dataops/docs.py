@@ -78,8 +78,8 @@ class _SiteServer(http.server.ThreadingHTTPServer):
     block_on_close = False
 
 
-def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
-    """Serve `site` until Ctrl-C or SIGTERM; returns 0 after a clean stop."""
+def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> None:
+    """Serve `site` until Ctrl-C or SIGTERM, then return."""
     site = config.in_project(site)
     if not site.exists():
         raise NotReadyError(f"no docs site at {site}", "run `make docs` first")
@@ -96,4 +96,3 @@ def serve_docs(site: Path, host: str = "127.0.0.1", port: int = 8780) -> int:
     print(f"Serving the docs site {site} at http://{host}:{port}/ (Ctrl-C stops) ...", flush=True)
     serve_until_stopped(server)
     print(f"Docs server on http://{host}:{port}/ stopped after {handler.served} page request(s).")
-    return 0
