@@ -519,22 +519,6 @@ class RunningApi:
     def counters(self) -> ApiCounters:
         return self._state.counters
 
-    @property
-    def requests_served(self) -> int:
-        return self._state.counters.requests
-
-    @property
-    def unauthorized_sent(self) -> int:
-        return self._state.counters.unauthorized
-
-    @property
-    def rate_limited_sent(self) -> int:
-        return self._state.counters.rate_limited
-
-    @property
-    def server_errors_sent(self) -> int:
-        return self._state.counters.server_errors
-
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()

@@ -214,43 +214,25 @@ def destination_location() -> str:
     return str(warehouse_path())
 
 
+def _under_root(*parts: str) -> property:
+    """A path under the layout's root, read like an attribute."""
+    return property(lambda layout: layout.root.joinpath(*parts))
+
+
 @dataclass(frozen=True)
 class SandboxLayout:
     """The files the generator writes under one sandbox root."""
 
     root: Path
 
-    @property
-    def shop_db(self) -> Path:
-        return self.root / "shop" / "shop.sqlite"
-
-    @property
-    def landing(self) -> Path:
-        return self.root / "landing"
-
-    @property
-    def crm_dir(self) -> Path:
-        return self.landing / "crm"
-
-    @property
-    def clickstream_dir(self) -> Path:
-        return self.landing / "clickstream"
-
-    @property
-    def telemetry_dir(self) -> Path:
-        return self.landing / "telemetry"
-
-    @property
-    def api_db(self) -> Path:
-        return self.root / "api" / "api.sqlite"
-
-    @property
-    def ground_truth(self) -> Path:
-        return self.root / "ground_truth"
-
-    @property
-    def state_file(self) -> Path:
-        return self.root / "state.json"
+    shop_db = _under_root("shop", "shop.sqlite")
+    landing = _under_root("landing")
+    crm_dir = _under_root("landing", "crm")
+    clickstream_dir = _under_root("landing", "clickstream")
+    telemetry_dir = _under_root("landing", "telemetry")
+    api_db = _under_root("api", "api.sqlite")
+    ground_truth = _under_root("ground_truth")
+    state_file = _under_root("state.json")
 
 
 def sandbox_layout() -> SandboxLayout:

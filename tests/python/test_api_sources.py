@@ -279,8 +279,8 @@ def test_reviews_load_everything_despite_429s_and_500s_then_merge_changes(
     assert query(pipeline, "select count(*), count(distinct review_id) from reviews") == [
         (REVIEW_COUNT, REVIEW_COUNT)
     ]
-    assert api.rate_limited_sent > 0, "the rate limit was never hit"
-    assert api.server_errors_sent > 0, "no server error was injected"
+    assert api.counters.rate_limited > 0, "the rate limit was never hit"
+    assert api.counters.server_errors > 0, "no server error was injected"
 
     # a day passes: ten reviews are edited, fifteen are written
     edited_at = REVIEWS_START + dt.timedelta(days=90)
@@ -329,7 +329,7 @@ def test_reviews_with_a_wrong_token_fail_at_once_with_a_clear_message(
     assert "rejected the bearer token" in message and "401" in message
     assert "not-the-token" not in message
     # one request, no retries, although request_max_attempts is 10
-    assert (api.requests_served, api.unauthorized_sent) == (1, 1)
+    assert (api.counters.requests, api.counters.unauthorized) == (1, 1)
 
 
 def test_explain_api_error_leaves_other_failures_alone() -> None:
