@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 
 from sandbox import anomalies, api_store, clickstream, crm, shop, telemetry
 from sandbox.common import day_end, day_start, days_between, rng_for
+from sandbox.demand import Demand, moments_on
 from sandbox.fx import next_business_day
 from tributary.config import SandboxLayout
 from tributary.errors import NotReadyError
@@ -51,6 +52,12 @@ class SandboxState:
     @property
     def today(self) -> dt.date:
         return dt.date.fromisoformat(self.as_of)
+
+    @property
+    def demand(self) -> Demand:
+        """The curve of the generated history (its last day is the window's), continued."""
+        history_end = dt.date.fromisoformat(self.window_start) + dt.timedelta(days=WINDOW_DAYS - 1)
+        return Demand(history_end, ORDER_DAYS)
 
 
 def load_state(layout: SandboxLayout) -> SandboxState:
@@ -132,15 +139,9 @@ def generate(
             now,
         )
         step(f"shop: {customers.num_rows:,} customers")
-        defects += shop.add_orders(
-            connection,
-            rng_for(seed, "orders"),
-            seed,
-            _scaled(ORDERS_PER_SCALE, scale),
-            day_start(as_of - dt.timedelta(days=ORDER_DAYS)),
-            now,
-            now,
-        )
+        order_rng = rng_for(seed, "orders")
+        moments = state.demand.history_moments(order_rng, _scaled(ORDERS_PER_SCALE, scale))
+        defects += shop.add_orders(connection, order_rng, seed, moments, now)
         # A shop with a history has had erasure requests before: a few, some weeks ago.
         erased = shop.erase_customers(
             connection,
@@ -242,8 +243,11 @@ def _clickstream(
             }
         )
         rng = rng_for(state.seed, "clickstream", day)
-        # An outage (anomaly "volume") brings a tenth of the usual browsing traffic.
-        traffic = state.scale * anomalies.VOLUME_SHARE if anomaly == "volume" else state.scale
+        # Browsing follows demand, scaled to the generated window's average day; an outage
+        # (anomaly "volume") brings a tenth of the usual traffic.
+        traffic = state.scale * state.demand.window_index(day, WINDOW_DAYS)
+        if anomaly == "volume":
+            traffic *= anomalies.VOLUME_SHARE
         sessions = clickstream.sessions_for_day(
             rng, state.seed, day, traffic, customers, orders_table
         )
@@ -311,10 +315,10 @@ def next_day(root: Path, progress: Progress = print, anomaly: str | None = None)
             changes = shop.change_customers(connection, rng, day, share=0.002)
             erased = shop.erase_customers(connection, rng, day, _scaled(1.5, scale))
             repriced = shop.change_prices(connection, rng, day, share=0.02)
-            orders = _scaled(ORDERS_PER_SCALE / ORDER_DAYS, scale)
+            orders = state.demand.day_count(rng, day, ORDERS_PER_SCALE / ORDER_DAYS * scale)
             if anomaly == "volume":
                 orders = anomalies.reduced(orders)
-            defects += shop.add_orders(connection, rng, seed, orders, day_start(day), end, end)
+            defects += shop.add_orders(connection, rng, seed, moments_on(rng, day, orders), end)
             if anomaly == "amounts":
                 injected["orders_inflated"] += anomalies.inflate_amounts(
                     connection, day_start(day), end

@@ -25,6 +25,7 @@ from sandbox.common import (
     day_start,
     hashed_uniform,
     sql_timestamps,
+    to_date,
 )
 from sandbox.fx import daily_rates
 from sandbox.people import make_email, new_customers, street_address
@@ -312,16 +313,35 @@ def order_status(fate: OrderFate, ordered_at: np.ndarray, now: np.datetime64):
     return status, changed
 
 
+def customers_signed_up(
+    rng: np.random.Generator, created: np.ndarray, activity: np.ndarray, moments: np.ndarray
+) -> np.ndarray:
+    """For each moment, the index of a customer who had signed up by then, drawn by activity.
+
+    Customers sorted by sign-up form a growing prefix; a draw below the prefix's cumulative
+    activity picks one of them, so that no order predates its customer.
+    """
+    by_signup = np.argsort(created, kind="stable")
+    cumulative = np.cumsum(activity[by_signup])
+    signed_up = np.searchsorted(created[by_signup], moments.astype("datetime64[s]"), side="right")
+    signed_up = signed_up.clip(min=1)  # before the first sign-up: the first customer
+    draws = rng.random(len(moments)) * cumulative[signed_up - 1]
+    picked = np.searchsorted(cumulative, draws, side="right").clip(max=signed_up - 1)
+    return by_signup[picked]
+
+
 def add_orders(
     connection: sqlite3.Connection,
     rng: np.random.Generator,
     seed: int,
-    count: int,
-    ordered_from: np.datetime64,
-    ordered_to: np.datetime64,
+    moments: np.ndarray,
     now: np.datetime64,
 ) -> Counter:
-    """Place `count` orders in the period, with items; returns the defects injected."""
+    """Place an order at each of the sorted `moments` (sandbox.demand draws them), with items,
+    by a customer who had signed up by then; returns the defects injected."""
+    count = len(moments)
+    if count == 0:
+        return Counter()
     customers = connection.execute(
         "select customer_id, country_code, created_at from customers where deleted_at is null"
     ).fetchall()
@@ -333,10 +353,11 @@ def add_orders(
     created = np.array([c[2].replace(" ", "T") for c in customers], dtype="datetime64[s]")
     # A few loyal customers order far more often than most: a heavy-tailed activity weight.
     activity = hashed_uniform(customer_ids, "activity", seed) ** 3 + 0.02
-    chosen = rng.choice(len(customers), size=count, p=activity / activity.sum())
-    start = np.maximum(created[chosen], ordered_from)
-    span = (ordered_to - start).astype(np.int64).clip(min=1)
-    ordered_at = np.sort(start + (rng.random(count) * span).astype("timedelta64[s]"))
+    chosen = customers_signed_up(rng, created, activity, moments)
+    # An order placed before the first sign-up waits for it (never happens past a day's start).
+    ordered_at = np.maximum(moments.astype("datetime64[s]"), created[chosen])
+    by_time = np.argsort(ordered_at, kind="stable")
+    chosen, ordered_at = chosen[by_time], ordered_at[by_time]
     first_order = next_id(connection, "orders", "order_id")
     order_ids = np.arange(first_order, first_order + count, dtype=np.int64)
     order_countries = countries[chosen]
@@ -353,8 +374,7 @@ def add_orders(
     product_ids = np.array([p[0] for p in products])[product_pick]
     usd_prices = np.array([float(p[1]) for p in products])[product_pick]
     quantity = rng.geometric(0.7, size=len(item_orders)).clip(max=4)
-    first_day = dt.date.fromisoformat(str(ordered_from.astype("datetime64[D]")))
-    last_day = dt.date.fromisoformat(str(ordered_to.astype("datetime64[D]")))
+    first_day, last_day = to_date(ordered_at[0]), to_date(ordered_at[-1])
     rates = daily_rates(seed, first_day, last_day)
     day_index = ((ordered_at.astype("datetime64[D]") - np.datetime64(first_day)).astype(np.int64))[
         item_orders

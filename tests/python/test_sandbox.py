@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
+import shutil
 import sqlite3
+import statistics
 from pathlib import Path
 
 import duckdb
 
-from sandbox.generator import generate
+from sandbox.generator import generate, next_day
 from tests.python.conftest import TEST_SCALE, TEST_SEED, BuiltWarehouse
 from tests.python.helpers import defects, shop_rows
 from tributary.config import SandboxLayout
@@ -125,3 +128,47 @@ def test_ground_truth_identity_links_crm_contacts_to_customers(pristine_sandbox:
     # Most CRM contacts are customers typed in again; some are leads who never bought.
     assert 0.5 * customers <= len(linked) <= 0.8 * customers
     assert crm_people - shop_people
+
+
+def _orders_per_day(layout: SandboxLayout) -> dict[str, int]:
+    with sqlite3.connect(layout.shop_db) as connection:
+        query = "select date(ordered_at), count(*) from orders group by 1"
+        return dict(connection.execute(query).fetchall())
+
+
+def test_a_normal_next_day_continues_the_history(pristine_sandbox: Path, tmp_path: Path) -> None:
+    """Two weeks of normal next days sell what the history's last four weeks did, within the
+    noise of those weeks: a monitor trained on the history sees nothing unusual (issue 22: the
+    next day used to sell a third of the history's last days)."""
+    root = tmp_path / "sandbox"
+    shutil.copytree(pristine_sandbox, root)
+    history = _orders_per_day(SandboxLayout(root))
+    last_day = max(history)
+    for _ in range(10):  # ten business days: two calendar weeks, weekends included
+        next_day(root, progress=lambda _: None)
+    new_days = {day: n for day, n in _orders_per_day(SandboxLayout(root)).items() if day > last_day}
+    recent = [history[day] for day in sorted(history)[-28:]]
+
+    mean, spread = statistics.mean(recent), statistics.stdev(recent)
+    observed = statistics.mean(new_days.values())
+    band = 3 * spread / len(new_days) ** 0.5  # three standard errors of a two-week mean
+    assert len(new_days) == 14
+    assert abs(observed - mean) <= band, (
+        f"next days sell {observed:.1f} orders a day, the history's last four weeks "
+        f"{mean:.1f} ± {band:.1f}"
+    )
+
+
+def test_the_history_has_a_trend_and_a_weekly_rhythm(scale_one: BuiltWarehouse) -> None:
+    """The shop grows over the year and sells more on Sundays than on Saturdays (scale 1: about
+    7,000 orders per weekday, so both differences stand far above the noise)."""
+    per_day = _orders_per_day(scale_one.sandbox)
+    days = sorted(per_day)
+    first_quarter = sum(per_day[day] for day in days[:91])
+    last_quarter = sum(per_day[day] for day in days[-91:])
+    by_weekday = {weekday: 0 for weekday in range(7)}
+    for day, count in per_day.items():
+        by_weekday[dt.date.fromisoformat(day).weekday()] += count
+
+    assert last_quarter > 1.2 * first_quarter, (first_quarter, last_quarter)
+    assert by_weekday[6] > 1.1 * by_weekday[5], by_weekday  # Sunday over Saturday
