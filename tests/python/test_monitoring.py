@@ -292,15 +292,19 @@ def webhook() -> Iterator[str]:
 
 
 def packages_or_skip() -> Path:
+    """The folder of Elementary's and dbt_utils' dbt packages; without it the test skips, saying
+    why, unless TRIBUTARY_REQUIRE_ELEMENTARY=1 (CI sets it where ../shared has the packages),
+    where it fails instead."""
+    give_up = pytest.fail if os.environ.get("TRIBUTARY_REQUIRE_ELEMENTARY") == "1" else pytest.skip
     folder = elementary.local_packages_dir()
     if folder is None:
-        pytest.skip(
+        give_up(
             "TRIBUTARY_PACKAGES_DIR is not set: Elementary's catching of the anomalies needs "
             "checkouts of its dbt package and dbt_utils (docs/quality.md)"
         )
     problems = elementary.check_local_packages(folder)
     if problems:
-        pytest.skip(f"TRIBUTARY_PACKAGES_DIR={folder} is not usable: {'; '.join(problems)}")
+        give_up(f"TRIBUTARY_PACKAGES_DIR={folder} is not usable: {'; '.join(problems)}")
     return folder
 
 
