@@ -1,4 +1,4 @@
-"""Web and mobile clickstream: gzipped JSON lines, one file per hour of arrival.
+"""Web and mobile clickstream: gzipped JSON lines, one file per delivery and hour of arrival.
 
 Sessions are drawn per day with NumPy; every web or app order the shop took that day gets the
 session that led to it, ending in its `purchase` event. The collector writes each event into the
@@ -261,7 +261,8 @@ def write_batch(
     batch_end: np.datetime64,
     new_field_from: dt.date,
 ) -> Counter:
-    """Add duplicates and arrival delays, then write one gzipped JSON-lines file per hour."""
+    """Add duplicates and arrival delays, then write one gzipped JSON-lines file per hour of
+    arrival, named by the delivery (`batch_end`'s day)."""
     count = events.num_rows
     duplicate = np.flatnonzero(rng.random(count) < DUPLICATE_RATE)
     events = pa.concat_tables([events, events.take(duplicate)])
@@ -310,12 +311,16 @@ def write_batch(
     lines = json_lines(events.select(columns), events["utm_campaign"], arrival_hour, new_field_from)
     hours, starts = np.unique(arrival_hour, return_index=True)
     bounds = [*starts.tolist(), events.num_rows]
+    # One file per delivery and hour, named by the delivery: a session that leads to an order
+    # just after midnight starts the evening before, so a delivery may add to an hour that an
+    # earlier one wrote, and must not overwrite it.
+    name = f"events_{batch_end.astype('datetime64[D]').item():%Y%m%d}.jsonl.gz"
     for index, hour in enumerate(hours.astype("datetime64[s]").tolist()):
         folder = directory / f"date={hour.date().isoformat()}" / f"hour={hour.hour:02d}"
         folder.mkdir(parents=True, exist_ok=True)
         text = "\n".join(lines[bounds[index] : bounds[index + 1]]) + "\n"
         # Level 1: the collector favours speed; the files stay valid gzip either way.
-        (folder / "events.jsonl.gz").write_bytes(gzip.compress(text.encode(), compresslevel=1))
+        (folder / name).write_bytes(gzip.compress(text.encode(), compresslevel=1))
     defects["web.files_written"] += len(hours)
     return defects
 

@@ -172,3 +172,19 @@ def test_the_history_has_a_trend_and_a_weekly_rhythm(scale_one: BuiltWarehouse) 
 
     assert last_quarter > 1.2 * first_quarter, (first_quarter, last_quarter)
     assert by_weekday[6] > 1.1 * by_weekday[5], by_weekday  # Sunday over Saturday
+
+
+def test_a_next_day_adds_landing_files_and_never_rewrites_one(
+    scale_one: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """A delivery never overwrites an earlier one's file: the sessions of a step's first orders
+    start the evening before, in an hour an earlier delivery wrote (the step used to replace that
+    file, and the events in it were lost). At scale 1, where orders come minutes apart."""
+    root = tmp_path / "sandbox"
+    shutil.copytree(scale_one.sandbox.root, root)
+    landing = {path: digest for path, digest in _fingerprint(root).items() if "/" in path}
+    next_day(root, progress=lambda _: None)
+    after = _fingerprint(root)
+
+    assert {path: after.get(path) for path in landing} == landing
+    assert len([path for path in after if "/" in path]) > len(landing)
