@@ -165,6 +165,9 @@ monitoring-deps: $(STAMP) ## install Elementary's dbt package from TRIBUTARY_PAC
 monitor: $(STAMP) ## Elementary: its models, the build with monitors, reports/elementary_report.html, alerts to a webhook
 	$(TRIBUTARY) quality monitor
 
+monitor-eval: $(STAMP) ## precision and recall of the monitors: 7 normal days and one of each incident (SCALE=1, needs TRIBUTARY_PACKAGES_DIR)
+	$(TRIBUTARY) quality evaluate --scale $(SCALE) --seed $(SEED)
+
 quality: $(STAMP) ## freshness, tests, rows quarantined by rule, row reconciliation, monitoring: reports/quality.md
 	$(TRIBUTARY) quality report
 

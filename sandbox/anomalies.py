@@ -13,12 +13,19 @@ are exactly what they were.
   x100. Caught by column_anomalies on the money amounts.
 - schema: the shop's orders table gains a `coupon_code` column. Caught by
   schema_changes_from_baseline on the shop source.
+- shift: a checkout release files every app order under `web`: the day's channel mix shifts
+  while the totals stay normal. Caught by dimension_anomalies on fct_orders by channel.
+- late: the collector delivers the clickstream files of the step's last day only with the next
+  step (a late-arriving partition): until then the day looks empty. Caught by volume_anomalies
+  on the raw clickstream and on fct_sessions; the next `next-day` delivers them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shutil
 import sqlite3
 
 import numpy as np
@@ -26,13 +33,15 @@ import numpy as np
 from sandbox.common import sql_timestamps
 from tributary.config import SandboxLayout
 
-KINDS = ("volume", "freshness", "amounts", "schema")
+KINDS = ("volume", "freshness", "amounts", "schema", "shift", "late")
 
 DESCRIPTIONS = {
     "volume": "outage: a tenth of the usual clickstream traffic and of the orders",
     "freshness": "the clickstream collector stalled at 06:00: later events never arrived",
     "amounts": "prices recorded in minor units: orders, order lines and payments x100",
     "schema": "the shop's orders table gained a column, coupon_code",
+    "shift": "a checkout release filed every app order under web: the channel mix shifted",
+    "late": "the clickstream files of the last day arrive only with the next day's",
 }
 
 # An outage that leaves a tenth of the traffic: far outside any normal day, not an empty day.
@@ -44,6 +53,10 @@ AMOUNT_FACTOR = 100
 NEW_ORDER_COLUMN = "coupon_code"
 COUPONS = ("WELCOME10", "AUTUMN15", "FREESHIP", "VIP20")
 COUPON_SHARE = 0.3
+# The channel the faulty checkout release records app orders under.
+SHIFTED_CHANNEL, SHIFTED_TO = "mobile_app", "web"
+# Where the late partition waits (beside the sandbox's other systems) until it is delivered.
+HELD_BACK = ("systems", "held_back", "clickstream")
 
 
 def check(kind: str | None) -> None:
@@ -126,3 +139,43 @@ def record(layout: SandboxLayout, kind: str, days: list[dt.date], details: dict[
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(entries, indent=2) + "\n")
+
+
+def shift_channel(connection: sqlite3.Connection, first: np.datetime64, last: np.datetime64) -> int:
+    """File the app orders placed between `first` and `last` under web, as the faulty release
+    did; returns the orders changed."""
+    start, end = sql_timestamps(np.array([first, last]))
+    return int(
+        connection.execute(
+            "update orders set channel = ? where channel = ? and ordered_at between ? and ?",
+            (SHIFTED_TO, SHIFTED_CHANNEL, start, end),
+        ).rowcount
+    )
+
+
+def hold_back_partition(layout: SandboxLayout, day: dt.date) -> int:
+    """Take the clickstream files that arrived on `day` out of the landing zone, as a collector
+    that has not delivered them yet; returns the files held back."""
+    partition = layout.clickstream_dir / f"date={day.isoformat()}"
+    held = layout.root.joinpath(*HELD_BACK) / partition.name
+    held.parent.mkdir(parents=True, exist_ok=True)
+    files = sum(1 for path in partition.rglob("*") if path.is_file())
+    shutil.move(partition, held)
+    return files
+
+
+def deliver_held_back(layout: SandboxLayout) -> int:
+    """Deliver every held-back partition into the landing zone, written now (a late delivery
+    is a new file to the loader); returns the files delivered."""
+    held_root = layout.root.joinpath(*HELD_BACK)
+    delivered = 0
+    for held in sorted(held_root.glob("date=*")) if held_root.exists() else []:
+        target = layout.clickstream_dir / held.name
+        for path in sorted(p for p in held.rglob("*") if p.is_file()):
+            destination = target / path.relative_to(held)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(path, destination)
+            os.utime(destination)
+            delivered += 1
+        shutil.rmtree(held)
+    return delivered

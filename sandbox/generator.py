@@ -301,6 +301,10 @@ def next_day(root: Path, progress: Progress = print, anomaly: str | None = None)
     contacts = crm.load_contacts(contacts_path)
     first_new_order = shop.next_id(connection, "orders", "order_id")
     injected: Counter = Counter()
+    # A partition held back by the last step (anomaly "late") arrives now, before today's files.
+    delivered_late = anomalies.deliver_held_back(layout)
+    if delivered_late:
+        defects["web.late_files_delivered"] += delivered_late
     for day in days:
         rng = rng_for(seed, "next_day", day)
         end = day_end(day)
@@ -321,6 +325,10 @@ def next_day(root: Path, progress: Progress = print, anomaly: str | None = None)
             defects += shop.add_orders(connection, rng, seed, moments_on(rng, day, orders), end)
             if anomaly == "amounts":
                 injected["orders_inflated"] += anomalies.inflate_amounts(
+                    connection, day_start(day), end
+                )
+            if anomaly == "shift":
+                injected["orders_shifted"] += anomalies.shift_channel(
                     connection, day_start(day), end
                 )
             injected["orders_placed"] += orders
@@ -351,6 +359,8 @@ def next_day(root: Path, progress: Progress = print, anomaly: str | None = None)
     clicks = _clickstream(layout, state, connection, days, anomaly)
     defects += clicks
     injected["events_written"] += clicks["web.events_written"]
+    if anomaly == "late":
+        injected["files_held_back"] += anomalies.hold_back_partition(layout, new_today)
     defects += _telemetry(layout, state, connection, days)
     store = api_store.connect(layout.api_db)
     with store:

@@ -28,8 +28,9 @@ import pytest
 from sandbox import anomalies
 from sandbox.generator import load_state, next_day
 from tests.python.conftest import ROOT, BuiltWarehouse, Workspace, free_port
+from tests.python.helpers import packages_or_skip
 from tributary.config import SandboxLayout
-from tributary.quality import elementary
+from tributary.quality import alerts as alerts_module
 
 
 def cli(*args: str, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
@@ -139,6 +140,25 @@ def test_each_anomaly_injects_its_trouble_and_only_into_the_new_days(
         f"select count({anomalies.NEW_ORDER_COLUMN}) from orders where ordered_at < ?",
         since,
     ) == [(0,)]
+
+    # shift: the same new orders, none of them filed under the app; the old ones untouched
+    channels = "select order_id, channel from orders where ordered_at >= ? order by 1"
+    shifted, before_shift = shop(injected["shift"], channels, since), shop(normal, channels, since)
+    assert [row[0] for row in shifted] == [row[0] for row in before_shift]
+    assert any(row[1] == anomalies.SHIFTED_CHANNEL for row in before_shift)
+    assert not any(row[1] == anomalies.SHIFTED_CHANNEL for row in shifted)
+    old_channels = "select order_id, channel from orders where ordered_at < ? order by 1"
+    assert shop(injected["shift"], old_channels, since) == shop(normal, old_channels, since)
+
+    # late: the last new day's clickstream partition is held back, then delivered by the next
+    # step, newly written, with the files it had
+    late = injected["late"]
+    last_partition = f"date={load_state(late).today.isoformat()}"
+    assert (normal.clickstream_dir / last_partition).exists()
+    assert not (late.clickstream_dir / last_partition).exists()
+    held = sorted(p.name for p in (normal.clickstream_dir / last_partition).rglob("*.gz"))
+    next_day(late.root, progress=lambda _: None)
+    assert sorted(p.name for p in (late.clickstream_dir / last_partition).rglob("*.gz")) == held
 
 
 # ---------------------------------------------------------------- monitoring off
@@ -291,23 +311,6 @@ def webhook() -> Iterator[str]:
     server.server_close()
 
 
-def packages_or_skip() -> Path:
-    """The folder of Elementary's and dbt_utils' dbt packages; without it the test skips, saying
-    why, unless TRIBUTARY_REQUIRE_ELEMENTARY=1 (CI sets it where ../shared has the packages),
-    where it fails instead."""
-    give_up = pytest.fail if os.environ.get("TRIBUTARY_REQUIRE_ELEMENTARY") == "1" else pytest.skip
-    folder = elementary.local_packages_dir()
-    if folder is None:
-        give_up(
-            "TRIBUTARY_PACKAGES_DIR is not set: Elementary's catching of the anomalies needs "
-            "checkouts of its dbt package and dbt_utils (docs/quality.md)"
-        )
-    problems = elementary.check_local_packages(folder)
-    if problems:
-        give_up(f"TRIBUTARY_PACKAGES_DIR={folder} is not usable: {'; '.join(problems)}")
-    return folder
-
-
 def report_contents(html_file: Path) -> str:
     """The data of edr's single-page report: a base64 JSON document inside the page."""
     html = html_file.read_text()
@@ -445,4 +448,18 @@ def test_elementary_flags_each_injected_anomaly(
     assert Webhook.received, "edr monitor sent no alert to the webhook"
     for text in ("volume_anomalies", "freshness_anomalies", "amount_reporting", "coupon_code"):
         assert text in alerts, f"no alert mentions {text}: {alerts[:2000]}"
+    # One message per incident (a day), each line with its table, value, range and owner, and
+    # the commands to look closer; sent once: the same results send nothing again.
+    messages = [json.loads(body)["text"] for body in Webhook.received]
+    incident_days = alerts_module.incidents(alerts_module.findings(warehouse, days["schema"][-1]))
+    assert len(messages) == len(incident_days), (len(messages), sorted(incident_days))
+    for day, text in zip(sorted(incident_days), messages, strict=True):
+        assert f"an incident on {day}" in text and "Look closer: tributary quality report" in text
+        assert "owner: " in text and "owner: none declared" not in text, text
+    assert any("observed" in text and "expected" in text for text in messages), messages
+    assert "fct_orders_v1" not in alerts, "the deprecated version alerts again"
+    resent = alerts_module.send_new_incidents(
+        warehouse, webhook, days["schema"][-1], tmp_path / "elementary_report.html"
+    )
+    assert resent == 0 and len(Webhook.received) == len(messages)
     report(f"elementary: make monitor (narrowed to the monitors) took {seconds:.0f}s")

@@ -62,6 +62,38 @@ def monitor(args: argparse.Namespace) -> None:
         )
 
 
+def evaluate(args: argparse.Namespace) -> None:
+    from tributary.quality import elementary
+    from tributary.quality.evaluation import evaluate as run_evaluation
+
+    packages = elementary.local_packages_dir()
+    if packages is None:
+        raise NotReadyError(
+            "the evaluation runs Elementary's monitors: TRIBUTARY_PACKAGES_DIR is not set",
+            "point it at checkouts of Elementary's dbt package and dbt_utils (docs/quality.md)",
+        )
+    work_dir = (args.work_dir or config.target_dir("monitor-eval")).resolve()
+    say(f"Evaluating the monitors in {work_dir} (its own sandbox and warehouse) ...")
+    result = run_evaluation(
+        work_dir, packages, say, scale=args.scale, seed=args.seed, normal_days=args.normal_days
+    )
+    written = args.report or config.reports_dir() / "monitor_eval.md"
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text(result.markdown())
+    print(result.markdown())
+    say(
+        f"Monitor evaluation done in {result.seconds:.0f}s: {len(result.incidents)} incidents, "
+        f"{len(result.missed)} missed, {len(result.false_alarms)} false alarm(s) over "
+        f"{len(result.normal_days)} normal days; table in {written}, logs in {work_dir}."
+    )
+    if not result.passed:
+        raise TributaryError(
+            f"the monitors missed {len(result.missed)} incident(s) and raised "
+            f"{len(result.false_alarms)} false alarm(s)",
+            f"read {written} and tune the monitors (docs/quality.md#how-the-monitors-are-tuned)",
+        )
+
+
 def install(args: argparse.Namespace) -> None:
     from tributary.quality import elementary
 
@@ -140,13 +172,28 @@ def register(commands: argparse._SubParsersAction) -> None:
             "--training-days",
             type=int,
             help="daily buckets before those that each monitor learns from (default: days_back "
-            "minus the detection days, 11)",
+            "minus the detection days, 14)",
         ),
         option("--select", help="build only these nodes (dbt selector); the models must be built"),
         option("--work-dir", type=Path, help="logs and edr's files (target/edr)"),
         option("--report", type=Path, help="the HTML report (reports/elementary_report.html)"),
         option("--slack-webhook", default=os.environ.get("TRIBUTARY_SLACK_WEBHOOK") or None),
         option("--teams-webhook", default=os.environ.get("TRIBUTARY_TEAMS_WEBHOOK") or None),
+    )
+    add_command(
+        quality,
+        "evaluate",
+        evaluate,
+        "precision and recall of the monitors: normal days and one day of each incident, "
+        "on a sandbox of its own",
+        "TRIBUTARY_PACKAGES_DIR=../shared/dbt_packages tributary quality evaluate --scale 1",
+        option("--scale", type=float, default=1.0, help="the sandbox's scale (1)"),
+        option("--seed", type=int, default=42, help="the sandbox's seed (42)"),
+        option("--normal-days", type=int, default=7, help="normal business days first (7)"),
+        option(
+            "--work-dir", type=Path, help="its sandbox, warehouse and logs (target/monitor-eval)"
+        ),
+        option("--report", type=Path, help="the table written (reports/monitor_eval.md)"),
     )
     add_command(
         quality,

@@ -4,8 +4,9 @@
    before any run uploads into them;
 2. `dbt source freshness` and `dbt build` with the monitors on (`elementary_enabled`); an
    anomaly is a warning, so the build goes on and every monitor runs;
-3. `edr report` writes reports/elementary_report.html; `edr monitor` sends an alert per failing
-   or warning test to a Slack or Teams webhook when one is configured.
+3. `edr report` writes reports/elementary_report.html; when a Slack or Teams webhook is
+   configured, one alert per incident goes to it (tributary/quality/alerts.py: the day, the
+   tables, the observed value and the expected range, the owners; never twice).
 
 The monitors' clock: the sandbox's "today" is fixed (its history ends on its own date, not on
 the machine's), so Elementary is told that the run happens at the end of the sandbox's latest
@@ -33,7 +34,7 @@ import duckdb
 
 from tributary import config, dbt
 from tributary.errors import NotReadyError
-from tributary.quality import elementary
+from tributary.quality import alerts, elementary
 
 Say = Callable[[str], None]
 
@@ -201,15 +202,12 @@ def run_monitor(
     report.parent.mkdir(parents=True, exist_ok=True)
     file_path = ["--file-path", str(report.resolve()), "--open-browser", "false"]
     step("edr report", ["edr", "report", *common, *file_path], edr_env)
-    if slack_webhook or teams_webhook:
-        target = ["--slack-webhook", slack_webhook] if slack_webhook else []
-        target += ["--teams-webhook", teams_webhook] if teams_webhook else []
-        code = step("edr monitor", ["edr", "monitor", *common, *target], edr_env)
-        run.alerts = (
-            f"sent by edr monitor to the {'Slack' if slack_webhook else 'Teams'} webhook"
-            if code == 0
-            else "edr monitor failed (see its log)"
-        )
+    webhook = slack_webhook or teams_webhook
+    if webhook:
+        run_day = dt.date.fromisoformat(clock[:10]) - dt.timedelta(days=1) if clock else None
+        sent = alerts.send_new_incidents(warehouse, webhook, run_day or dt.date.today(), report)
+        kind = "Slack" if slack_webhook else "Teams"
+        run.alerts = f"{sent} new incident(s) sent to the {kind} webhook (one message each)"
     run.tests, run.flagged = flagged_tests(warehouse, started_at)
     run.seconds = time.perf_counter() - started
     return (1 if run.failed_steps else 0), run

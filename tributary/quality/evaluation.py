@@ -1,0 +1,318 @@
+"""`make monitor-eval`: do the monitors alarm on trouble, and only on trouble? Measured.
+
+On a sandbox and a warehouse of its own (nothing of the project's is touched):
+
+1. generate a history; advance it by `normal_days` normal business days, then by one business
+   day of each incident kind (`tributary sandbox next-day --anomaly KIND`, which records its
+   days in the sandbox's ground_truth/anomalies.json); the late partition's step comes last,
+   so that its files are still missing when the monitors run, as they would be that morning;
+2. load it all and build the models the monitors watch (`dbt run`, no tests: the monitors
+   are the subject here);
+3. run the monitors once (`tributary quality monitor`), every new day under detection, each
+   judged against the 14 days of history before the first new day;
+4. read Elementary's results: which monitor flagged which day, and score them. An incident is
+   caught when a monitor that should see it (INCIDENT_MONITORS) flagged one of its days; a
+   false alarm is any monitor's flag on a normal day. Flags on an incident's days by other
+   monitors are listed as its side effects (an outage also thins the day's payments).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from tributary import dbt
+from tributary.errors import TributaryError
+
+Say = Callable[[str], None]
+
+# The monitors (Elementary test, table) each incident must trip on its own days; a table is
+# the model's or the source table's name, as Elementary records it.
+INCIDENT_MONITORS: dict[str, frozenset[tuple[str, str]]] = {
+    "volume": frozenset(
+        {("volume_anomalies", table) for table in ("events", "fct_sessions", "fct_orders")}
+    ),
+    "freshness": frozenset(
+        {("freshness_anomalies", "events"), ("freshness_anomalies", "fct_sessions")}
+    ),
+    "amounts": frozenset(
+        {("column_anomalies", table) for table in ("fct_orders", "fct_order_items", "fct_payments")}
+    ),
+    "schema": frozenset({("schema_changes_from_baseline", "orders")}),
+    "shift": frozenset({("dimension_anomalies", "fct_orders")}),
+    "late": frozenset({("volume_anomalies", "events"), ("volume_anomalies", "fct_sessions")}),
+}
+# The incident whose step must come last: its files arrive only with the step after it.
+LAST_KIND = "late"
+TRAINING_DAYS = 14
+# The models the monitors watch, with everything upstream of them.
+MONITORED = "+fct_orders +fct_order_items +fct_payments +fct_sessions +fct_shipments +fct_reviews"
+NOT_BUILT = ("resource_type:test", "resource_type:unit_test")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One monitor that flagged one day (a schema change has no day: its run's)."""
+
+    test: str
+    table: str
+    column: str
+    day: dt.date | None
+    description: str = ""
+
+    @property
+    def monitor(self) -> tuple[str, str]:
+        return (self.test, self.table)
+
+    def line(self) -> str:
+        column = f".{self.column}" if self.column else ""
+        return f"{self.test} on {self.table}{column}" + (
+            f" ({self.description})" if self.description else ""
+        )
+
+
+@dataclass
+class IncidentResult:
+    kind: str
+    days: list[dt.date]
+    caught_by: list[Flag] = field(default_factory=list)
+    side_effects: list[Flag] = field(default_factory=list)
+
+    @property
+    def caught(self) -> bool:
+        return bool(self.caught_by)
+
+
+@dataclass
+class Evaluation:
+    scale: float
+    seed: int
+    normal_days: list[dt.date]
+    incidents: list[IncidentResult]
+    false_alarms: list[Flag]
+    monitors: int
+    seconds: float = 0.0
+
+    @property
+    def missed(self) -> list[str]:
+        return [incident.kind for incident in self.incidents if not incident.caught]
+
+    @property
+    def passed(self) -> bool:
+        return not self.missed and not self.false_alarms
+
+    def markdown(self) -> str:
+        lines = [
+            f"Monitoring evaluated at scale {self.scale:g}, seed {self.seed}: {self.monitors} "
+            f"monitors, {len(self.normal_days)} normal days, {len(self.incidents)} incidents.",
+            "",
+            "| incident | days | caught on its day by | missed | also flagged on its days |",
+            "|---|---|---|---|---|",
+        ]
+        for incident in self.incidents:
+            lines.append(
+                f"| {incident.kind} | {_days(incident.days)} | "
+                f"{', '.join(sorted({f.line() for f in incident.caught_by})) or '-'} | "
+                f"{'no' if incident.caught else 'MISSED'} | "
+                f"{', '.join(sorted({f.line() for f in incident.side_effects})) or '-'} |"
+            )
+        lines.append(
+            f"| normal | {_days(self.normal_days)} | - | - | "
+            f"false alarms: {len(self.false_alarms)} |"
+        )
+        for flag in self.false_alarms:
+            lines.append(f"\nFalse alarm: {flag.line()} on {flag.day or 'the run'}.")
+        return "\n".join(lines) + "\n"
+
+
+def _days(days: list[dt.date]) -> str:
+    if not days:
+        return "-"
+    first, last = min(days), max(days)
+    return f"{first}" if first == last else f"{first} to {last} ({len(days)})"
+
+
+def _cli(args: list[str], env: Mapping[str, str], log: Path) -> None:
+    """One `tributary` command, its output to `log`; a failure is the evaluation's."""
+    command = [sys.executable, "-m", "tributary", *args]
+    with log.open("a") as handle:
+        handle.write(f"$ tributary {' '.join(args)}\n")
+        handle.flush()
+        done = subprocess.run(command, env=dict(env), stdout=handle, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise TributaryError(f"`tributary {' '.join(args)}` failed", f"read its log, {log}")
+
+
+def _state_today(sandbox: Path) -> dt.date:
+    return dt.date.fromisoformat(json.loads((sandbox / "state.json").read_text())["as_of"])
+
+
+def flags_of_latest_run(warehouse: Path) -> tuple[int, list[Flag]]:
+    """Every monitor's latest result: how many monitors, and each day one of them flagged."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        results = connection.execute(
+            """
+            with ranked as (
+                select
+                    id, test_short_name, test_type, lower(table_name) as table_name,
+                    lower(coalesce(column_name, '')) as column_name, status,
+                    test_results_description,
+                    row_number() over (partition by test_unique_id order by detected_at desc)
+                        as run_rank
+                from elementary.elementary_test_results
+                where test_type in ('anomaly_detection', 'schema_change')
+            )
+            select id, test_short_name, test_type, table_name, column_name, status,
+                test_results_description
+            from ranked
+            where run_rank = 1
+            """
+        ).fetchall()
+        buckets = connection.execute(
+            "select elementary_test_results_id, result_row from elementary.test_result_rows"
+        ).fetchall()
+    rows_by_result: dict[str, list[dict]] = {}
+    for result_id, row in buckets:
+        rows_by_result.setdefault(result_id, []).append(json.loads(row))
+    flags: list[Flag] = []
+    for result_id, test, test_type, table, column, status, description in results:
+        if test_type == "schema_change":
+            if status != "pass":
+                flags.append(Flag(test, table, column, None, " ".join(str(description).split())))
+            continue
+        for bucket in rows_by_result.get(result_id, []):
+            if bucket.get("is_anomalous"):
+                day = dt.date.fromisoformat(str(bucket["bucket_start"])[:10])
+                value = bucket.get("dimension_value")
+                flags.append(Flag(test, table, column, day, f"{value}" if value else ""))
+    return len(results), flags
+
+
+def score(
+    normal_days: list[dt.date], incident_days: dict[str, list[dt.date]], flags: list[Flag]
+) -> tuple[list[IncidentResult], list[Flag]]:
+    """Which incidents were caught on their days, and which flags fell on normal days."""
+    incidents = [IncidentResult(kind, days) for kind, days in incident_days.items()]
+    schema_incident = next((i for i in incidents if i.kind == "schema"), None)
+    false_alarms = []
+    for flag in flags:
+        if flag.day is None:  # a schema change: the schema incident's, or a false alarm
+            target = schema_incident if flag.monitor in INCIDENT_MONITORS["schema"] else None
+            if target is not None:
+                target.caught_by.append(flag)
+            else:
+                false_alarms.append(flag)
+            continue
+        if flag.day in normal_days:
+            false_alarms.append(flag)
+            continue
+        for incident in incidents:
+            if flag.day in incident.days:
+                expected = flag.monitor in INCIDENT_MONITORS[incident.kind]
+                (incident.caught_by if expected else incident.side_effects).append(flag)
+    return incidents, false_alarms
+
+
+def evaluate(
+    work_dir: Path,
+    packages_dir: Path,
+    say: Say,
+    scale: float = 1.0,
+    seed: int = 42,
+    normal_days: int = 7,
+    kinds: tuple[str, ...] = tuple(INCIDENT_MONITORS),
+) -> Evaluation:
+    """The whole of `make monitor-eval` in `work_dir` (replaced); see the module's docstring."""
+    started = time.perf_counter()
+    work_dir.mkdir(parents=True, exist_ok=True)
+    sandbox, warehouse = work_dir / "sandbox", work_dir / "warehouse" / "tributary.duckdb"
+    log = work_dir / "evaluation.log"
+    log.write_text("")
+    env = dbt.environment(
+        extra={
+            "TRIBUTARY_SANDBOX_DIR": str(sandbox),
+            "TRIBUTARY_WAREHOUSE_PATH": str(warehouse),
+            "TRIBUTARY_DBT_PACKAGES_PATH": str(work_dir / "no_packages"),
+            "DBT_TARGET_PATH": str(work_dir / "target"),
+            "DBT_LOG_PATH": str(work_dir / "logs"),
+        }
+    )
+    env.pop("TRIBUTARY_PACKAGES_DIR", None)  # the build runs without Elementary's hooks
+
+    def step(message: str) -> None:
+        say(f"  [{time.perf_counter() - started:6.0f}s] {message}")
+
+    _cli(["sandbox", "generate", "--seed", str(seed), "--scale", str(scale)], env, log)
+    history_end = _state_today(sandbox)
+    step(f"generated a sandbox at scale {scale:g} (seed {seed}) up to {history_end}")
+    for _ in range(normal_days):
+        _cli(["sandbox", "next-day"], env, log)
+    normal_end = _state_today(sandbox)
+    normal = [
+        history_end + dt.timedelta(days=n) for n in range(1, (normal_end - history_end).days + 1)
+    ]
+    step(f"{normal_days} normal business days: {_days(normal)}")
+    ordered = sorted(kinds, key=lambda kind: kind == LAST_KIND)
+    incident_days: dict[str, list[dt.date]] = {}
+    for kind in ordered:
+        before = _state_today(sandbox)
+        _cli(["sandbox", "next-day", "--anomaly", kind], env, log)
+        after = _state_today(sandbox)
+        incident_days[kind] = [
+            before + dt.timedelta(days=n) for n in range(1, (after - before).days + 1)
+        ]
+    step(f"one business day of each incident: {', '.join(ordered)}")
+    _cli(["load"], env, log)
+    step(f"loaded into {warehouse}")
+    # Seeds and snapshots upstream too; no tests, no unit tests: the monitors are the subject.
+    build = ["build", "--quiet", "--select", MONITORED, "--exclude", *NOT_BUILT]
+    built = dbt.run("dbt", build, env=env, log=work_dir / "dbt_build.log")
+    if built.returncode != 0:
+        raise TributaryError(
+            "the models the monitors watch did not build", f"read {work_dir / 'dbt_build.log'}"
+        )
+    step("built the monitored models and everything upstream of them")
+    detection = (_state_today(sandbox) - history_end).days
+    monitor_env = dict(
+        env,
+        TRIBUTARY_PACKAGES_DIR=str(packages_dir),
+        TRIBUTARY_DBT_PACKAGES_PATH=str(work_dir / "packages"),
+    )
+    _cli(
+        [
+            "quality",
+            "monitor",
+            "--select",
+            "tag:elementary-tests",
+            "--detection-days",
+            str(detection),
+            "--training-days",
+            str(TRAINING_DAYS),
+            "--work-dir",
+            str(work_dir / "edr"),
+            "--report",
+            str(work_dir / "elementary_report.html"),
+        ],
+        monitor_env,
+        log,
+    )
+    step(f"ran the monitors over the {detection} new days")
+    monitors, flags = flags_of_latest_run(warehouse)
+    incidents, false_alarms = score(normal, incident_days, flags)
+    return Evaluation(
+        scale=scale,
+        seed=seed,
+        normal_days=normal,
+        incidents=incidents,
+        false_alarms=false_alarms,
+        monitors=monitors,
+        seconds=time.perf_counter() - started,
+    )
