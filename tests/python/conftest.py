@@ -23,6 +23,9 @@ from filelock import FileLock
 from sandbox.generator import generate
 from tributary.config import SandboxLayout
 
+# The `browser` fixture (headless Chromium), for every module that opens a page.
+pytest_plugins = ["tests.python.browser"]
+
 # Numbers a test measured (precision, recall, ...), printed at the end of every run. They travel
 # as the test's user properties, which pytest-xdist hands from its workers to the main process.
 MEASUREMENTS: list[str] = []

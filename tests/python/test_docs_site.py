@@ -11,32 +11,21 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.python.browser import page_text, wait_for
 from tests.python.conftest import ROOT, BuiltWarehouse, free_port
 from tests.python.helpers import warehouse_count
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = ROOT / "reports" / "docs-site"
-# The flags Chromium needs here: no sandbox as root, no GPU, and no background traffic, which
-# the closed network would refuse (many connections at every start).
-CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1440,960",
-)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -101,45 +90,6 @@ def served(docs_site: tuple[Path, float]) -> Iterator[tuple[str, subprocess.Pope
         if server.poll() is None:
             server.kill()
             server.wait()
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
-    if missing:
-        reason = f"{' and '.join(missing)} missing: `make chromium` (as root) installs them"
-        if os.environ.get("TRIBUTARY_REQUIRE_CHROMIUM") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="tributary-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    # The driver named explicitly: Selenium Manager would otherwise try to download one.
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def wait_for(condition: Callable[[], object], what: str, timeout: float = 60) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-def page_text(driver: object) -> str:
-    return driver.execute_script("return document.body ? document.body.innerText : ''")
 
 
 # The lineage graph is drawn by cytoscape into the graph panel; its instance hangs on the

@@ -27,6 +27,7 @@ import pytest
 
 from sandbox import anomalies
 from sandbox.generator import load_state, next_day
+from tests.python.browser import page_text, wait_for
 from tests.python.conftest import ROOT, BuiltWarehouse, Workspace, free_port
 from tests.python.helpers import packages_or_skip
 from tributary.config import SandboxLayout
@@ -344,8 +345,44 @@ def anomalous_days(warehouse: Path, test_name: str, table: str, column: str | No
     return rows[0][0], flagged, judged
 
 
+# Click through JavaScript: in the test results' table an icon overlaps a row's cells.
+CLICK_CENTERED = "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();"
+
+
+def look_at_the_report(browser: object, html_file: Path) -> None:
+    """The report as a person reads it, in headless Chromium: the dashboard, the test results
+    (the schema change among them) and the chart of a volume monitor; screenshots in
+    reports/elementary/."""
+    from selenium.webdriver.common.by import By
+
+    shots = ROOT / "reports" / "elementary"
+    shots.mkdir(parents=True, exist_ok=True)
+    page = html_file.resolve().as_uri()
+    browser.get(page + "#/report/dashboard")
+    wait_for(lambda: "Test results breakdown" in page_text(browser), "the report's dashboard")
+    browser.save_screenshot(str(shots / "dashboard.png"))
+    browser.get(page + "#/report/test-results")
+    wait_for(lambda: "coupon_code" in page_text(browser), "the schema change in the test results")
+    browser.save_screenshot(str(shots / "test-results.png"))
+    volume = wait_for(
+        lambda: [
+            cell
+            for cell in browser.find_elements(By.XPATH, "//span[text()='volume_anomalies']")
+            if cell.is_displayed()
+        ],
+        "a volume monitor in the test results",
+    )
+    browser.execute_script(CLICK_CENTERED, volume[0])
+    chart = wait_for(
+        lambda: browser.find_elements(By.CSS_SELECTOR, ".recharts-wrapper"), "an anomaly chart"
+    )
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", chart[0])
+    assert "Training Period" in page_text(browser) and "Detection Period" in page_text(browser)
+    browser.save_screenshot(str(shots / "anomaly-chart.png"))
+
+
 def test_elementary_flags_each_injected_anomaly(
-    workspace: Workspace, tmp_path: Path, webhook: str, report
+    workspace: Workspace, tmp_path: Path, webhook: str, report, browser: object
 ) -> None:
     packages = packages_or_skip()
     env = dict(
@@ -445,7 +482,8 @@ def test_elementary_flags_each_injected_anomaly(
     alerts = "\n".join(Webhook.received)
     for text in ("volume_anomalies", "freshness_anomalies", "column_anomalies", "coupon_code"):
         assert text in report_data, f"{text} not in the HTML report"
-    assert Webhook.received, "edr monitor sent no alert to the webhook"
+    look_at_the_report(browser, tmp_path / "elementary_report.html")
+    assert Webhook.received, "no alert reached the webhook"
     for text in ("volume_anomalies", "freshness_anomalies", "amount_reporting", "coupon_code"):
         assert text in alerts, f"no alert mentions {text}: {alerts[:2000]}"
     # One message per incident (a day), each line with its table, value, range and owner, and
