@@ -34,21 +34,27 @@ from tributary.errors import TributaryError
 
 Say = Callable[[str], None]
 
-# The monitors (Elementary test, table) each incident must trip on its own days; a table is
-# the model's or the source table's name, as Elementary records it.
-INCIDENT_MONITORS: dict[str, frozenset[tuple[str, str]]] = {
+# The monitors (Elementary test, table, column: "" for a whole-table monitor) each incident
+# must trip on its own days; a table is the model's or the source table's name, as Elementary
+# records it.
+Monitor = tuple[str, str, str]
+INCIDENT_MONITORS: dict[str, frozenset[Monitor]] = {
     "volume": frozenset(
-        {("volume_anomalies", table) for table in ("events", "fct_sessions", "fct_orders")}
+        {("volume_anomalies", table, "") for table in ("events", "fct_sessions", "fct_orders")}
     ),
     "freshness": frozenset(
-        {("freshness_anomalies", "events"), ("freshness_anomalies", "fct_sessions")}
+        {("freshness_anomalies", table, "") for table in ("events", "fct_sessions")}
     ),
     "amounts": frozenset(
-        {("column_anomalies", table) for table in ("fct_orders", "fct_order_items", "fct_payments")}
+        {
+            ("column_anomalies", "fct_orders", "amount_reporting"),
+            ("column_anomalies", "fct_order_items", "line_amount_reporting"),
+            ("column_anomalies", "fct_payments", "amount_reporting"),
+        }
     ),
-    "schema": frozenset({("schema_changes_from_baseline", "orders")}),
-    "shift": frozenset({("dimension_anomalies", "fct_orders")}),
-    "late": frozenset({("volume_anomalies", "events"), ("volume_anomalies", "fct_sessions")}),
+    "schema": frozenset({("schema_changes_from_baseline", "orders", "coupon_code")}),
+    "shift": frozenset({("column_anomalies", "fct_orders", "channel")}),
+    "late": frozenset({("volume_anomalies", table, "") for table in ("events", "fct_sessions")}),
 }
 # The incident whose step must come last: its files arrive only with the step after it.
 LAST_KIND = "late"
@@ -69,8 +75,8 @@ class Flag:
     description: str = ""
 
     @property
-    def monitor(self) -> tuple[str, str]:
-        return (self.test, self.table)
+    def monitor(self) -> Monitor:
+        return (self.test, self.table, self.column)
 
     def line(self) -> str:
         column = f".{self.column}" if self.column else ""
