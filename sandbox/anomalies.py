@@ -157,6 +157,8 @@ def hold_back_partition(layout: SandboxLayout, day: dt.date) -> int:
     """Take the clickstream files that arrived on `day` out of the landing zone, as a collector
     that has not delivered them yet; returns the files held back."""
     partition = layout.clickstream_dir / f"date={day.isoformat()}"
+    if not partition.exists():  # nothing arrived that day: nothing to hold back
+        return 0
     held = layout.root.joinpath(*HELD_BACK) / partition.name
     held.parent.mkdir(parents=True, exist_ok=True)
     files = sum(1 for path in partition.rglob("*") if path.is_file())

@@ -32,6 +32,7 @@ from tests.python.conftest import ROOT, BuiltWarehouse, Workspace, free_port
 from tests.python.helpers import packages_or_skip
 from tributary.config import SandboxLayout
 from tributary.quality import alerts as alerts_module
+from tributary.quality.findings import findings
 
 
 def cli(*args: str, env: dict[str, str], timeout: int = 900) -> subprocess.CompletedProcess:
@@ -489,7 +490,7 @@ def test_elementary_flags_each_injected_anomaly(
     # One message per incident (a day), each line with its table, value, range and owner, and
     # the commands to look closer; sent once: the same results send nothing again.
     messages = [json.loads(body)["text"] for body in Webhook.received]
-    incident_days = alerts_module.incidents(alerts_module.findings(warehouse, days["schema"][-1]))
+    incident_days = alerts_module.incidents(findings(warehouse, days["schema"][-1]))
     assert len(messages) == len(incident_days), (len(messages), sorted(incident_days))
     for day, text in zip(sorted(incident_days), messages, strict=True):
         assert f"an incident on {day}" in text and "Look closer: tributary quality report" in text

@@ -18,11 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from tributary.quality.findings import Finding, findings
 from tributary.sql import create_table, relation, transaction
 
 SENT = ("audit", "monitor_alerts")
@@ -32,113 +32,24 @@ SENT_COLUMNS = (
 )
 LOOK_CLOSER = "tributary quality report; the Elementary report: {report}"
 
-# Each monitor's latest result with its flagged buckets (the day, the value, the range) and its
-# owners; a schema change has no bucket, its test description says what changed.
-FLAGGED_SQL = """
-with latest as (
-    select
-        id, test_short_name, test_type, lower(schema_name) as schema_name,
-        lower(table_name) as table_name, lower(coalesce(column_name, '')) as column_name,
-        status, owners, test_results_description, detected_at,
-        row_number() over (partition by test_unique_id order by detected_at desc) as run_rank
-    from elementary.elementary_test_results
-    where test_type in ('anomaly_detection', 'schema_change')
-)
-select
-    latest.test_short_name, latest.test_type, latest.schema_name, latest.table_name,
-    latest.column_name, latest.owners, latest.test_results_description, rows.result_row
-from latest
-left join elementary.test_result_rows as rows
-    on rows.elementary_test_results_id = latest.id
-where latest.run_rank = 1 and latest.status != 'pass'
-"""
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One monitor's flag on one day: what a line of an alert says."""
-
-    day: dt.date
-    monitor: str
-    table: str  # schema.table
-    column: str
-    dimension_value: str
-    observed: float | None
-    expected_min: float | None
-    expected_max: float | None
-    owners: str
-    description: str
-
-    @property
-    def key(self) -> tuple[str, str, str, str, str]:
-        return (self.day.isoformat(), self.monitor, self.table, self.column, self.dimension_value)
-
-    def line(self) -> str:
-        where = self.table + (f".{self.column}" if self.column else "")
-        where += f" [{self.dimension_value}]" if self.dimension_value else ""
-        if self.observed is None:
-            what = self.description
-        else:
-            what = (
-                f"observed {_number(self.observed)}, expected "
-                f"{_number(self.expected_min)} to {_number(self.expected_max)}"
-            )
-        return f"- {self.monitor} on {where}: {what} (owner: {self.owners or 'none declared'})"
+def line(finding: Finding) -> str:
+    """A line of an alert: the monitor and what it looked at, the value against the range (or
+    what changed), the owner."""
+    if finding.observed is None:
+        what = finding.description
+    else:
+        what = (
+            f"observed {_number(finding.observed)}, expected "
+            f"{_number(finding.expected_min)} to {_number(finding.expected_max)}"
+        )
+    return f"- {finding.label()}: {what} (owner: {finding.owners or 'none declared'})"
 
 
 def _number(value: float | None) -> str:
     if value is None:
         return "?"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-
-
-def _owners(raw: str | None) -> str:
-    try:
-        owners = json.loads(raw or "[]")
-    except json.JSONDecodeError:
-        return str(raw or "")
-    return ", ".join(str(owner) for owner in owners) if isinstance(owners, list) else str(owners)
-
-
-def findings(warehouse: Path, run_day: dt.date) -> list[Finding]:
-    """Every flagged (monitor, day) of the monitors' latest results."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        rows = connection.execute(FLAGGED_SQL).fetchall()
-    found: list[Finding] = []
-    for test, test_type, schema, table, column, owners, description, result_row in rows:
-        common = dict(
-            monitor=test,
-            table=f"{schema}.{table}",
-            column=column,
-            owners=_owners(owners),
-            description=" ".join(str(description or "").split()),
-        )
-        if test_type == "schema_change" or result_row is None:
-            found.append(
-                Finding(
-                    run_day,
-                    dimension_value="",
-                    observed=None,
-                    expected_min=None,
-                    expected_max=None,
-                    **common,
-                )
-            )
-            continue
-        bucket = json.loads(result_row)
-        if not bucket.get("is_anomalous"):
-            continue
-        found.append(
-            Finding(
-                day=dt.date.fromisoformat(str(bucket["bucket_start"])[:10]),
-                dimension_value=str(bucket.get("dimension_value") or ""),
-                observed=bucket.get("metric_value"),
-                expected_min=bucket.get("min_metric_value"),
-                expected_max=bucket.get("max_metric_value"),
-                **common,
-            )
-        )
-    return sorted(found, key=lambda finding: finding.key)
 
 
 def incidents(found: list[Finding]) -> dict[dt.date, list[Finding]]:
@@ -149,12 +60,12 @@ def incidents(found: list[Finding]) -> dict[dt.date, list[Finding]]:
 
 
 def message(day: dt.date, day_findings: list[Finding], report: Path) -> str:
-    tables = sorted({finding.table for finding in day_findings})
+    tables = sorted({f"{finding.schema}.{finding.table}" for finding in day_findings})
     return "\n".join(
         [
             f"Tributary monitoring: an incident on {day} "
             f"({len(day_findings)} monitor(s) on {', '.join(tables)})",
-            *[finding.line() for finding in day_findings],
+            *[line(finding) for finding in day_findings],
             "Look closer: " + LOOK_CLOSER.format(report=report),
         ]
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -27,10 +28,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from tributary import dbt
 from tributary.errors import TributaryError
+from tributary.quality.findings import Finding, findings, monitor_count
 
 Say = Callable[[str], None]
 
@@ -64,33 +64,12 @@ MONITORED = "+fct_orders +fct_order_items +fct_payments +fct_sessions +fct_shipm
 NOT_BUILT = ("resource_type:test", "resource_type:unit_test")
 
 
-@dataclass(frozen=True)
-class Flag:
-    """One monitor that flagged one day (a schema change has no day: its run's)."""
-
-    test: str
-    table: str
-    column: str
-    day: dt.date | None
-    description: str = ""
-
-    @property
-    def monitor(self) -> Monitor:
-        return (self.test, self.table, self.column)
-
-    def line(self) -> str:
-        column = f".{self.column}" if self.column else ""
-        return f"{self.test} on {self.table}{column}" + (
-            f" ({self.description})" if self.description else ""
-        )
-
-
 @dataclass
 class IncidentResult:
     kind: str
     days: list[dt.date]
-    caught_by: list[Flag] = field(default_factory=list)
-    side_effects: list[Flag] = field(default_factory=list)
+    caught_by: list[Finding] = field(default_factory=list)
+    side_effects: list[Finding] = field(default_factory=list)
 
     @property
     def caught(self) -> bool:
@@ -103,7 +82,7 @@ class Evaluation:
     seed: int
     normal_days: list[dt.date]
     incidents: list[IncidentResult]
-    false_alarms: list[Flag]
+    false_alarms: list[Finding]
     monitors: int
     seconds: float = 0.0
 
@@ -126,17 +105,21 @@ class Evaluation:
         for incident in self.incidents:
             lines.append(
                 f"| {incident.kind} | {_days(incident.days)} | "
-                f"{', '.join(sorted({f.line() for f in incident.caught_by})) or '-'} | "
+                f"{_labels(incident.caught_by)} | "
                 f"{'no' if incident.caught else 'MISSED'} | "
-                f"{', '.join(sorted({f.line() for f in incident.side_effects})) or '-'} |"
+                f"{_labels(incident.side_effects)} |"
             )
         lines.append(
             f"| normal | {_days(self.normal_days)} | - | - | "
             f"false alarms: {len(self.false_alarms)} |"
         )
-        for flag in self.false_alarms:
-            lines.append(f"\nFalse alarm: {flag.line()} on {flag.day or 'the run'}.")
+        for finding in self.false_alarms:
+            lines.append(f"\nFalse alarm: {finding.label()} on {finding.day}.")
         return "\n".join(lines) + "\n"
+
+
+def _labels(found: list[Finding]) -> str:
+    return ", ".join(sorted({finding.label() for finding in found})) or "-"
 
 
 def _days(days: list[dt.date]) -> str:
@@ -161,69 +144,28 @@ def _state_today(sandbox: Path) -> dt.date:
     return dt.date.fromisoformat(json.loads((sandbox / "state.json").read_text())["as_of"])
 
 
-def flags_of_latest_run(warehouse: Path) -> tuple[int, list[Flag]]:
-    """Every monitor's latest result: how many monitors, and each day one of them flagged."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        results = connection.execute(
-            """
-            with ranked as (
-                select
-                    id, test_short_name, test_type, lower(table_name) as table_name,
-                    lower(coalesce(column_name, '')) as column_name, status,
-                    test_results_description,
-                    row_number() over (partition by test_unique_id order by detected_at desc)
-                        as run_rank
-                from elementary.elementary_test_results
-                where test_type in ('anomaly_detection', 'schema_change')
-            )
-            select id, test_short_name, test_type, table_name, column_name, status,
-                test_results_description
-            from ranked
-            where run_rank = 1
-            """
-        ).fetchall()
-        buckets = connection.execute(
-            "select elementary_test_results_id, result_row from elementary.test_result_rows"
-        ).fetchall()
-    rows_by_result: dict[str, list[dict]] = {}
-    for result_id, row in buckets:
-        rows_by_result.setdefault(result_id, []).append(json.loads(row))
-    flags: list[Flag] = []
-    for result_id, test, test_type, table, column, status, description in results:
-        if test_type == "schema_change":
-            if status != "pass":
-                flags.append(Flag(test, table, column, None, " ".join(str(description).split())))
-            continue
-        for bucket in rows_by_result.get(result_id, []):
-            if bucket.get("is_anomalous"):
-                day = dt.date.fromisoformat(str(bucket["bucket_start"])[:10])
-                value = bucket.get("dimension_value")
-                flags.append(Flag(test, table, column, day, f"{value}" if value else ""))
-    return len(results), flags
-
-
 def score(
-    normal_days: list[dt.date], incident_days: dict[str, list[dt.date]], flags: list[Flag]
-) -> tuple[list[IncidentResult], list[Flag]]:
-    """Which incidents were caught on their days, and which flags fell on normal days."""
+    normal_days: list[dt.date], incident_days: dict[str, list[dt.date]], found: list[Finding]
+) -> tuple[list[IncidentResult], list[Finding]]:
+    """Which incidents were caught on their days, and which findings fell on normal days."""
     incidents = [IncidentResult(kind, days) for kind, days in incident_days.items()]
     schema_incident = next((i for i in incidents if i.kind == "schema"), None)
     false_alarms = []
-    for flag in flags:
-        if flag.day is None:  # a schema change: the schema incident's, or a false alarm
-            target = schema_incident if flag.monitor in INCIDENT_MONITORS["schema"] else None
-            if target is not None:
-                target.caught_by.append(flag)
+    for finding in found:
+        if finding.on_run_day:  # a schema change: the schema incident's, or a false alarm
+            expected = finding.watched in INCIDENT_MONITORS["schema"]
+            if schema_incident is not None and expected:
+                schema_incident.caught_by.append(finding)
             else:
-                false_alarms.append(flag)
+                false_alarms.append(finding)
             continue
-        if flag.day in normal_days:
-            false_alarms.append(flag)
+        if finding.day in normal_days:
+            false_alarms.append(finding)
             continue
         for incident in incidents:
-            if flag.day in incident.days:
-                expected = flag.monitor in INCIDENT_MONITORS[incident.kind]
-                (incident.caught_by if expected else incident.side_effects).append(flag)
+            if finding.day in incident.days:
+                expected = finding.watched in INCIDENT_MONITORS[incident.kind]
+                (incident.caught_by if expected else incident.side_effects).append(finding)
     return incidents, false_alarms
 
 
@@ -236,8 +178,12 @@ def evaluate(
     normal_days: int = 7,
     kinds: tuple[str, ...] = tuple(INCIDENT_MONITORS),
 ) -> Evaluation:
-    """The whole of `make monitor-eval` in `work_dir` (replaced); see the module's docstring."""
+    """The whole of `make monitor-eval` in `work_dir`, from scratch; see the module's docstring."""
     started = time.perf_counter()
+    # A run starts from nothing: an earlier run's warehouse would keep its raw rows and its
+    # monitors' results (the sandbox, generated again, replaces itself).
+    for earlier in ("warehouse", "target", "edr", "packages"):
+        shutil.rmtree(work_dir / earlier, ignore_errors=True)
     work_dir.mkdir(parents=True, exist_ok=True)
     sandbox, warehouse = work_dir / "sandbox", work_dir / "warehouse" / "tributary.duckdb"
     log = work_dir / "evaluation.log"
@@ -311,14 +257,14 @@ def evaluate(
         log,
     )
     step(f"ran the monitors over the {detection} new days")
-    monitors, flags = flags_of_latest_run(warehouse)
-    incidents, false_alarms = score(normal, incident_days, flags)
+    found = findings(warehouse, run_day=_state_today(sandbox))
+    incidents, false_alarms = score(normal, incident_days, found)
     return Evaluation(
         scale=scale,
         seed=seed,
         normal_days=normal,
         incidents=incidents,
         false_alarms=false_alarms,
-        monitors=monitors,
+        monitors=monitor_count(warehouse),
         seconds=time.perf_counter() - started,
     )
