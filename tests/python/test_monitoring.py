@@ -502,3 +502,13 @@ def test_elementary_flags_each_injected_anomaly(
     )
     assert resent == 0 and len(Webhook.received) == len(messages)
     report(f"elementary: make monitor (narrowed to the monitors) took {seconds:.0f}s")
+
+
+def test_an_alert_the_webhook_refuses_is_one_line_error_and_stays_unsent() -> None:
+    """A webhook that cannot be reached is the command's one-line error, not a traceback; the
+    incident is not recorded as sent (the record follows a successful post), so the next run
+    tries it again."""
+    from tributary.errors import TributaryError
+
+    with pytest.raises(TributaryError, match="the alert webhook did not take the message"):
+        alerts_module.post(f"http://127.0.0.1:{free_port()}/hook", "an incident")

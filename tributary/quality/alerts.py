@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from tributary.errors import TributaryError
 from tributary.quality.findings import Finding, findings
 from tributary.sql import create_table, relation, transaction
 
@@ -87,8 +88,15 @@ def post(webhook: str, text: str) -> None:
         headers={"Content-Type": "application/json"},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        response.read()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+    except OSError as error:  # refused, unreachable, timed out, or an HTTP error status
+        # Not recorded as sent, so the next run tries this incident again.
+        raise TributaryError(
+            f"the alert webhook did not take the message: {error}",
+            "check TRIBUTARY_SLACK_WEBHOOK or TRIBUTARY_TEAMS_WEBHOOK, then run the monitors again",
+        ) from error
 
 
 def send_new_incidents(warehouse: Path, webhook: str, run_day: dt.date, report: Path) -> int:
