@@ -22,7 +22,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 DBT := $(BIN)/dbt
 
-.PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench \
+.PHONY: help setup demo test lint fix clean generate next-day load serve-api dbt-build freshness bench bench-resolution \
 	governance catalog retention erasure post-build postgres-up postgres-demo postgres-build prod-manifest \
 	ci-changed docs serve-docs chromium monitoring-deps monitor quality
 
@@ -174,6 +174,9 @@ quality: $(STAMP) ## freshness, tests, rows quarantined by rule, row reconciliat
 bench: $(STAMP) ## time each source's load against DuckDB reading the same files (SCALE=1)
 	$(PY) bench/ingest.py --scale $(SCALE)
 
+bench-resolution: $(STAMP) ## entity resolution at SCALE: the linkage's time, precision and recall, old rules beside
+	$(PY) bench/resolution.py --scale $(SCALE) --seed $(SEED)
+
 # ---------------------------------------------------------------- PostgreSQL (portability)
 # The same project on PostgreSQL 15: dlt loads the sandbox with its postgres destination, then
 # `dbt build --target postgres`. The local server's role, password and database below are the
@@ -227,9 +230,11 @@ postgres-demo: $(STAMP) postgres-up ## generate the sandbox (once), load it into
 	echo "PostgreSQL demo done in $$(( $$(date +%s) - start ))s: database $(PG_DATABASE) on $(PG_HOST):$(PG_PORT), sandbox $${TRIBUTARY_SANDBOX_DIR:-data/sandbox}."
 
 postgres-build: $(STAMP) ## load every source into PostgreSQL, then dbt build --target postgres (server up: make postgres-up)
+	@# tributary dev build: dbt-postgres runs no Python models, so the linkage of entity
+	@# resolution runs beside dbt, between the part of the build it reads and the rest
 	@start=$$(date +%s); \
 	TRIBUTARY_DESTINATION=postgres $(TRIBUTARY) load && \
-	$(DBT) build --target postgres --target-path target/postgres --quiet && \
+	$(TRIBUTARY) dev build --target postgres --target-path target/postgres -- --quiet && \
 	echo "PostgreSQL build done in $$(( $$(date +%s) - start ))s: dlt loaded the raw_* schemas and dbt built and tested the project in $(PG_DATABASE) on $(PG_HOST):$(PG_PORT) (results in target/postgres/run_results.json)."
 
 # ---------------------------------------------------------------- slim CI and the docs site

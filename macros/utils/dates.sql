@@ -115,14 +115,60 @@
 
 {#-
     crm_date_formats(): how each country's sales team types dates in the CRM, as
-    parse_local_date_text wants them ({format: [country codes]}); systems write ISO, and a
-    country in no list (JP and NL among them) types ISO only. One place for staging (birth
-    dates, parsed before they are masked) and intermediate (creation dates).
+    parse_local_date_text wants them ({format: [country codes]}); systems write ISO
+    everywhere, and the countries under '%Y-%m-%d' type ISO too. Every country the CRM
+    exports from must be in a list: a country in none fails the build (the
+    has_crm_date_format test on stg_crm__contacts), because its dates would all be read as
+    ISO and its contacts quarantined. One place for staging (birth dates, parsed before they
+    are masked), intermediate (creation dates) and that test.
 -#}
 {% macro crm_date_formats() -%}
     {{ return({
         '%m/%d/%Y': ['US'],
         '%d.%m.%Y': ['DE'],
         '%d/%m/%Y': ['GB', 'FR', 'ES', 'IT', 'BR'],
+        '%Y-%m-%d': ['JP', 'NL'],
     }) }}
+{%- endmacro %}
+
+{#-
+    Birth dates as people type them, checked field by field: a bad birth date costs the record
+    its birth date, never the record itself.
+
+    plausible_birth_date(parsed): the parsed date when a living customer can have been born
+    on it (from 1900 to today), else null.
+    birth_date_issue(text, parsed): why a typed birth date is not kept, null when it is (or
+    when none was typed): 'impossible' (shaped like a date, but no such day: 30 February,
+    month 13), 'unparseable' (not a date at all: 'n/a'), 'implausible' (before 1900 or in
+    the future).
+    swapped_day_and_month(date_value): the date with its day and month exchanged (1990-03-12
+    for 1990-12-03), null when that is no date or the same date: what a date typed in the
+    other one of the day-first and month-first orders reads as.
+-#}
+{% macro plausible_birth_date(parsed) -%}
+    case
+        when {{ parsed }} between cast('1900-01-01' as date) and current_date then {{ parsed }}
+    end
+{%- endmacro %}
+
+{% macro birth_date_issue(text, parsed) -%}
+    case
+        when {{ text }} is null then null
+        when
+            {{ parsed }} is null
+            and {{ matches_pattern(text, '^[0-9]{1,4}[^0-9][0-9]{1,2}[^0-9][0-9]{1,4}$') }}
+            then 'impossible'
+        when {{ parsed }} is null then 'unparseable'
+        when {{ plausible_birth_date(parsed) }} is null then 'implausible'
+    end
+{%- endmacro %}
+
+{% macro swapped_day_and_month(date_value) -%}
+    {%- set day = 'cast(extract(day from ' ~ date_value ~ ') as integer)' -%}
+    {%- set month = 'cast(extract(month from ' ~ date_value ~ ') as integer)' -%}
+    {%- set year = 'cast(extract(year from ' ~ date_value ~ ') as integer)' -%}
+    case
+        when {{ day }} <= 12 and {{ day }} != {{ month }}
+            then make_date({{ year }}, {{ day }}, {{ month }})
+    end
 {%- endmacro %}

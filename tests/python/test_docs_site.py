@@ -183,6 +183,23 @@ def test_the_docs_site_shows_the_overview_lineage_and_governance(
     assert cut is not None and cut[1] > 5, "no column descriptions found"
     assert cut[0] == [], f"descriptions cut short in the column table: {cut[0]}"
     browser.save_screenshot(str(SCREENSHOTS / "source-crm-contacts.png"))
+    # The linkage model's page links the charts of its last training, which the server serves
+    # beside the site: a click opens Splink's match-weights chart, drawn offline.
+    browser.get(url + "#!/model/model.tributary.int_customer_pairs__scored")
+    link = wait_for(
+        lambda: next(iter(browser.find_elements(By.LINK_TEXT, "match weights")), None),
+        "the link to the linkage's charts",
+    )
+    link.click()
+    browser.switch_to.window(browser.window_handles[-1])
+    wait_for(
+        lambda: (
+            browser.current_url.endswith("/reports/resolution/match_weights.html")
+            and browser.find_elements(By.CSS_SELECTOR, "canvas, svg")
+        ),
+        "the match-weights chart",
+    )
+    browser.save_screenshot(str(SCREENSHOTS / "linkage-match-weights.png"))
     browse_seconds = time.perf_counter() - started
 
     # Ctrl-C stops the server cleanly, with its summary line.

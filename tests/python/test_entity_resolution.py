@@ -1,162 +1,134 @@
 """Entity resolution against the generator's ground truth: pairwise precision and recall.
 
 The generator knows which shop customer and which CRM contacts are one person
-(ground_truth/identity.csv: system, record_id, person_id). int_customers__resolved says which
-records share a `customer_key`. Both are compared as sets of record pairs:
-
-- predicted pairs: two records with one customer_key;
-- true pairs: two records with one person_id;
-
-each pair being a CRM contact with a shop customer, or two CRM contacts (two shop customers are
-never one person in the sandbox, and the resolution never pairs them). Both sides are restricted
-to the records the warehouse resolved: a contact whose every export was quarantined (an
-unparseable date, a line the CSV reader rejected) is not there to be resolved.
+(ground_truth/identity.csv); int_customers__resolved says which records share a
+`customer_key`. tributary/resolution/evaluation.py compares both as sets of record pairs, and
+runs the exact-match rules the linkage replaced on the same records, whose recall is printed
+beside (not asserted: it is the baseline). At scale 1 on the noisy sandbox the issue asks for
+precision >= 0.995 and recall >= 0.98; the test fails under 0.99 / 0.95 (bench/README.md has
+the measured numbers).
 
 Run with `pytest -s` to see the numbers; they are in the assertion messages too.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from tests.python.conftest import BuiltWarehouse
+from tests.python.conftest import BuiltWarehouse, Workspace, dbt
+from tributary import config
+from tributary.cli.load import load_sources
+from tributary.resolution.evaluation import (
+    old_rules_keys,
+    pairwise_score,
+    read_truth,
+)
 
 MIN_PRECISION = 0.99
 MIN_RECALL = 0.95
 
-# What both measures start from, the one parameter being identity.csv: each record the
-# warehouse resolved (`resolved`), and those of them the ground truth knows, with their person
-# (`records`).
-RECORDS_CTES = """
-truth as (
-    select system as source_system, record_id as source_record_id, person_id
-    from read_csv(?, header = true, all_varchar = true)
-),
 
-resolved as (
-    select source_system, source_record_id, customer_key, match_rule
-    from intermediate.int_customers__resolved
-),
-
-records as (
-    select resolved.*, truth.person_id
-    from resolved
-    inner join truth using (source_system, source_record_id)
-)"""
-
-# Which two records make a pair (the docstring's): a CRM contact with a shop customer, or two
-# CRM contacts, each pair once.
-PAIR = """left_record.source_system = 'crm'
-        and (
-            right_record.source_system = 'shop'
-            or left_record.source_record_id < right_record.source_record_id
-        )"""
-
-PAIRS_SQL = f"""
-with
-
-{RECORDS_CTES},
-
-predicted as (
-    select left_record.person_id = right_record.person_id as is_true
-    from records as left_record
-    inner join records as right_record
-        on left_record.customer_key = right_record.customer_key
-    where {PAIR}
-),
-
-actual as (
-    select left_record.source_record_id
-    from records as left_record
-    inner join records as right_record
-        on left_record.person_id = right_record.person_id
-    where {PAIR}
-)
-
-select
-    (select count(*) from predicted) as predicted,
-    (select count(*) from actual) as actual,
-    (select count(*) from predicted where is_true) as correct,
-    (select count(*) from resolved) as resolved_records,
-    (select count(*) from records) as measured_records
-"""
-
-RULES_SQL = f"""
-with
-
-{RECORDS_CTES},
-
--- each CRM contact against the other records of its key: are they all the same person?
-contacts as (
-    select
-        contact.source_record_id,
-        contact.match_rule,
-        bool_and(other.person_id is null or other.person_id = contact.person_id) as is_clean
-    from records as contact
-    left join records as other
-        on contact.customer_key = other.customer_key and contact.person_id != other.person_id
-    where contact.source_system = 'crm'
-    group by contact.source_record_id, contact.match_rule
-)
-
-select match_rule, count(*) as contacts, count(*) filter (where is_clean) as clean_contacts
-from contacts
-group by match_rule
-order by match_rule
-"""
-
-
-@dataclass(frozen=True)
-class PairwiseScore:
-    predicted: int
-    actual: int
-    correct: int
-    resolved_records: int
-    measured_records: int
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.actual if self.actual else 1.0
-
-    def __str__(self) -> str:
-        return (
-            f"entity resolution: precision {self.precision:.4f} "
-            f"({self.correct:,} of {self.predicted:,} predicted pairs), "
-            f"recall {self.recall:.4f} ({self.correct:,} of {self.actual:,} true pairs), "
-            f"over {self.measured_records:,} of {self.resolved_records:,} resolved records"
-        )
-
-
-def pairwise_score(warehouse: Path, identity_csv: Path) -> PairwiseScore:
-    """Precision and recall of the warehouse's resolution, read-only; the truth stays a file."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        row = connection.execute(PAIRS_SQL, [str(identity_csv)]).fetchone()
-    return PairwiseScore(*(int(value) for value in row))
-
-
-def contacts_by_rule(warehouse: Path, identity_csv: Path) -> list[tuple[str, int, int]]:
-    """(match_rule, CRM contacts, those whose key holds no other person), per rule."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(RULES_SQL, [str(identity_csv)]).fetchall()
+def _table(database: str, sql: str) -> pa.Table:
+    with duckdb.connect(database, read_only=True) as connection:
+        return connection.execute(sql).to_arrow_table()
 
 
 def test_resolution_meets_precision_and_recall_at_scale_one(
     scale_one: BuiltWarehouse, report: Callable[[str], None]
 ) -> None:
-    identity = scale_one.sandbox.ground_truth / "identity.csv"
-    score = pairwise_score(scale_one.warehouse, identity)
-    report(f"scale 1 {score}")
-    for rule, contacts, clean in contacts_by_rule(scale_one.warehouse, identity):
-        report(f"  {rule:<16} {contacts:>6,} CRM contacts, {clean:>6,} under a key of one person")
+    truth = read_truth(scale_one.sandbox.ground_truth / "identity.csv")
+    warehouse = str(scale_one.warehouse)
+    keys = _table(
+        warehouse,
+        "select source_record_key, customer_key from intermediate.int_customers__resolved",
+    )
+    score = pairwise_score(keys, truth)
+    vault = str(config.restricted_warehouse_path(scale_one.warehouse))
+    records = _table(vault, "select * from restricted.pii_customer_records")
+    baseline = pairwise_score(old_rules_keys(records), truth)
+    report(f"entity resolution at scale 1, linkage:  {score}")
+    report(f"entity resolution at scale 1, old rules: {baseline}")
+    linked_by = _table(
+        warehouse,
+        "select linked_by, count(*) as records from intermediate.int_customers__resolved"
+        " group by linked_by order by linked_by",
+    ).to_pylist()
+    report(
+        "  records by what linked them: "
+        + ", ".join(f"{r['linked_by']} {r['records']:,}" for r in linked_by)
+    )
 
     assert score.measured_records > 0.99 * score.resolved_records, score
     assert score.precision >= MIN_PRECISION, score
     assert score.recall >= MIN_RECALL, score
+
+
+def test_a_contact_with_an_impossible_birth_date_still_resolves(
+    scale_one: BuiltWarehouse,
+) -> None:
+    """Field-level quarantine: the birth date is nulled with its reason, the contact keeps
+    its key (and, where the truth has one, the person's)."""
+    vault = str(config.restricted_warehouse_path(scale_one.warehouse))
+    with duckdb.connect(str(scale_one.warehouse), read_only=True) as connection:
+        connection.execute(f"attach '{vault}' as vault (read_only)")
+        issues = connection.execute(
+            """
+            select records.birth_date_issue, count(*) as contacts,
+                count(resolved.customer_key) as with_key,
+                count(*) filter (where records.birth_date is null) as birth_date_null
+            from vault.restricted.pii_customer_records as records
+            left join intermediate.int_customers__resolved as resolved using (source_record_key)
+            where records.birth_date_issue is not null
+            group by records.birth_date_issue
+            """
+        ).fetchall()
+    by_issue = {issue: (contacts, keyed, nulled) for issue, contacts, keyed, nulled in issues}
+    assert "impossible" in by_issue, by_issue
+    for issue, (contacts, keyed, nulled) in by_issue.items():
+        assert keyed == contacts == nulled, (issue, by_issue)
+
+
+def test_a_crm_country_without_a_date_format_fails_the_build_naming_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Canada is a country the seeds know (countries, country_aliases) but crm_date_formats
+    does not: its contacts' dates would all be read as ISO and the contacts quarantined. The
+    build must stop, naming the country, instead of staying green."""
+    exports = sorted(workspace.sandbox.crm_dir.glob("contacts_*.csv"))
+    columns = exports[0].read_text(encoding="utf-8", errors="replace").splitlines()[0].split(",")
+    contact = {
+        "contact_id": "CRM-9999999",
+        "first_name": "Jeanne",
+        "last_name": "Tremblay",
+        "street": "1200 Rue Sainte-Catherine",
+        "city": "Montreal",
+        "postcode": "H3B 1K9",
+        "country": "Canada",
+        "birth_date": "25/12/1980",
+        "created_date": "07/11/2024",
+        "lead_source": "webinar",
+        "marketing_opt_in": "yes",
+        "last_modified": "2099-01-01T10:00:00",
+    }
+    row = [contact.get(column, "") for column in columns]
+    written = io.StringIO()
+    csv.writer(written, lineterminator="\n").writerows([columns, row])
+    (workspace.sandbox.crm_dir / "contacts_2099-01-01.csv").write_text(written.getvalue())
+    [loaded] = load_sources(["crm"], workspace.warehouse, progress=lambda _: None)
+    assert loaded.outcome == "loaded"
+
+    build = dbt(
+        "build", "--select", "+stg_crm__contacts", "--indirect-selection", "cautious",
+        target_dir=tmp_path / "target",
+    )  # fmt: skip
+
+    output = " ".join(build.stdout.split())
+    assert build.returncode != 0, output[-3000:]
+    assert "CRM contacts from CA (1 rows) have no date format" in output, output[-3000:]
+    assert "crm_date_formats" in output

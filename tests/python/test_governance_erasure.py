@@ -178,6 +178,12 @@ def test_an_erased_customer_leaves_no_trace_after_the_next_run(
     if traces.crm_records:
         assert found_in_archive(archive, traces)
 
+    # Entity resolution linked their records (the linkage's pairs name the shop accounts).
+    erased_keys = {f"shop:{customer_id}" for customer_id in newly_erased}
+    pairs_sql = "select other_record_key from intermediate.int_customer_pairs__scored"
+    if traces.crm_records:
+        assert erased_keys & {key for (key,) in warehouse_rows(workspace.warehouse, pairs_sql)}
+
     # The next run: load, erasure, build.
     load_sources(list(SOURCE_NAMES), workspace.warehouse, progress=lambda _: None)
     erasure = governance("erasure", "--target-path", str(target))
@@ -187,6 +193,8 @@ def test_an_erased_customer_leaves_no_trace_after_the_next_run(
     assert found_in_warehouse(workspace.warehouse, traces) == []
     assert found_in_warehouse(vault, traces) == []
     assert found_in_archive(archive, traces) == []
+    # and their links are gone: the linkage reads the vault's records, which erasure emptied
+    assert not erased_keys & {key for (key,) in warehouse_rows(workspace.warehouse, pairs_sql)}
 
     # Logged: each declared table, the vault and the rewritten archive files.
     logged = dict(

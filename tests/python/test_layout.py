@@ -14,7 +14,14 @@ from tests.python.conftest import ROOT
 # The layers, highest first; a module may import its own layer's modules and lower layers'.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("tributary.cli", "tributary.__main__"),
-    ("ingestion", "sandbox", "tributary.quality", "tributary.governance", "tributary.dataops"),
+    (
+        "ingestion",
+        "sandbox",
+        "tributary.quality",
+        "tributary.governance",
+        "tributary.dataops",
+        "tributary.resolution",
+    ),
     ("tributary.dbt",),
     ("tributary.config", "tributary.errors", "tributary.sql", "tributary.foreground"),
 )

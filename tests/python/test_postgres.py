@@ -25,6 +25,7 @@ import pytest
 from tests.python.conftest import BuiltWarehouse, Workspace, free_port, run_dbt
 from tests.python.helpers import warehouse_count, warehouse_rows
 from tributary import config
+from tributary.resolution import step
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,10 +141,12 @@ def _pg_count(database: str, relation: str) -> int:
     return int(_pg_rows(database, f"select count(*) from {relation}")[0][0])
 
 
-def _built_relations(target: Path) -> dict[str, str]:
-    """unique_id -> schema.relation of every model, seed and snapshot the build made."""
+def _built_relations(target: Path, results: list[dict] | None = None) -> dict[str, str]:
+    """unique_id -> schema.relation of every model, seed and snapshot the build made (its
+    `results`, else those of the target's run_results.json)."""
     manifest = json.loads((target / "manifest.json").read_text())
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    if results is None:
+        results = json.loads((target / "run_results.json").read_text())["results"]
     built = {r["unique_id"] for r in results if r["status"] == "success"}
     return {
         uid: f"{node['schema']}.{node['alias']}"
@@ -195,51 +198,63 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     )
     assert pg_columns == duck_columns
 
-    # The full build with its tests on PostgreSQL.
+    # The full build with its tests on PostgreSQL: dbt-postgres runs no Python models, so
+    # `tributary dev build` runs the linkage of entity resolution beside dbt, between a first
+    # dbt invocation (what the linkage reads) and a second (the rest).
     pg_target = tmp_path / "pg_target"
-    pg_build = _dbt("build", "--target", "postgres", "--log-path", str(tmp_path / "pg_logs"),
-                    target_dir=pg_target, workspace=tmp_path)  # fmt: skip
-    assert pg_build.returncode == 0, pg_build.stdout[-6000:]
+    pg_build = _run(
+        sys.executable, "-m", "tributary", "dev", "build", "--target", "postgres",
+        "--target-path", str(pg_target), "--", "--log-path", str(tmp_path / "pg_logs"),
+    )  # fmt: skip
+    assert pg_build.returncode == 0, pg_build.stdout[-6000:] + pg_build.stderr[-2000:]
+    assert "the linkage runs beside dbt" in pg_build.stdout
 
-    results = json.loads((pg_target / "run_results.json").read_text())["results"]
+    invocations = [
+        json.loads(path.read_text())
+        for path in (pg_target / step.FIRST_PART_DIR / "run_results.json",
+                     pg_target / "run_results.json")
+    ]  # fmt: skip
+    results = [result for invocation in invocations for result in invocation["results"]]
     # exposures are listed too, as `no-op`: dbt builds nothing for a consumer
     statuses = {r["unique_id"]: r["status"] for r in results if r["unique_id"][:9] != "exposure."}
     # `warn`: tests configured to report, not fail (orders quarantined upstream, say)
     assert set(statuses.values()) <= {"pass", "success", "warn"}, {
         uid: status for uid, status in statuses.items() if status not in ("pass", "success", "warn")
     }
-    # The dbt audit log on PostgreSQL: the build, node for node, with the rows the adapter
-    # reports (PostgreSQL does, for seeds and tables).
-    invocation = json.loads((pg_target / "run_results.json").read_text())["metadata"][
-        "invocation_id"
-    ]
-    assert _pg_rows(
-        database,
-        "select command, status, nodes_total, nodes_failed from audit.dbt_runs"
-        f" where invocation_id = '{invocation}'",
-    ) == [
-        ("build", "success", sum(not r["unique_id"].startswith("operation.") for r in results), 0)
-    ]
-    # less the on-run-end hooks themselves (the audit log, the grants)
-    logged = dict(
-        _pg_rows(
+    # every node once: what the first invocation built, the second did not build again
+    assert len(statuses) == sum(r["unique_id"][:9] != "exposure." for r in results)
+    # The dbt audit log on PostgreSQL: each invocation, node for node, with the rows the
+    # adapter reports (PostgreSQL does, for seeds and tables).
+    logged: dict[str, str] = {}
+    for invocation in invocations:
+        invocation_id = invocation["metadata"]["invocation_id"]
+        nodes = [r for r in invocation["results"] if not r["unique_id"].startswith("operation.")]
+        assert _pg_rows(
             database,
-            "select unique_id, status from audit.dbt_node_results"
-            f" where invocation_id = '{invocation}'",
+            "select command, status, nodes_total, nodes_failed from audit.dbt_runs"
+            f" where invocation_id = '{invocation_id}'",
+        ) == [("build", "success", len(nodes), 0)]
+        # less the on-run-end hooks themselves (the audit log, the grants)
+        logged_now = dict(
+            _pg_rows(
+                database,
+                "select unique_id, status from audit.dbt_node_results"
+                f" where invocation_id = '{invocation_id}'",
+            )
         )
-    )
-    # every node dbt ran or listed (exposures as `no-op`), less the hooks
-    assert logged == {
-        r["unique_id"]: r["status"] for r in results if not r["unique_id"].startswith("operation.")
-    }
+        assert logged_now == {r["unique_id"]: r["status"] for r in nodes}
+        logged.update(logged_now)
     seeded = _pg_rows(
         database,
         "select rows_affected from audit.dbt_node_results"
-        f" where invocation_id = '{invocation}' and node_name = 'countries'",
+        f" where invocation_id = '{invocations[0]['metadata']['invocation_id']}'"
+        " and node_name = 'countries'",
     )
     assert seeded == [(_pg_count(database, "staging.countries"),)]
 
-    relations = _built_relations(pg_target)
+    relations = _built_relations(pg_target, results)
+    # and the linkage's pairs, which the step beside dbt wrote where the model names them
+    relations["linkage"] = ".".join(step.PAIRS_RELATION)
     staging = {uid: rel for uid, rel in relations.items() if rel.startswith("staging.stg_")}
     assert len(staging) >= 13
 
@@ -262,10 +277,13 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
 
     # Grants follow the access policy: every relation is readable by exactly the roles its
     # classification allows (seeds/governance/access_policy.csv), raw_* by none of them.
-    expected = _policy_readers(pg_target)
+    expected = _policy_readers(pg_target, results)
     granted = _pg_select_grants(database)
     assert {rel: granted.get(rel, set()) for rel in expected} == expected
     assert expected["restricted.pii_customers"] == {"privacy_officer"}
+    # the linkage's pairs, written beside dbt, are granted as the model's classification says
+    pairs = ".".join(step.PAIRS_RELATION)
+    assert granted.get(pairs) == expected["intermediate.int_customers__resolved"]
     assert "reporter" in expected["marts.fct_orders"]
     raw_grants = {rel: roles for rel, roles in granted.items() if rel.startswith("raw_")}
     assert raw_grants == {}
@@ -307,13 +325,13 @@ def test_the_sandbox_builds_on_postgres_as_on_duckdb(
     assert "raw_fx.rates" in message
 
 
-def _policy_readers(target: Path) -> dict[str, set[str]]:
+def _policy_readers(target: Path, results: list[dict]) -> dict[str, set[str]]:
     """schema.relation -> the roles the access policy lets read it, for every relation built."""
     with (ROOT / "seeds" / "governance" / "access_policy.csv").open() as policy_file:
         policy = list(csv.DictReader(policy_file))
     manifest = json.loads((target / "manifest.json").read_text())
     readers: dict[str, set[str]] = {}
-    for uid, relation in _built_relations(target).items():
+    for uid, relation in _built_relations(target, results).items():
         classification = manifest["nodes"][uid]["config"]["meta"]["classification"]
         readers[relation] = {r["role"] for r in policy if r["classification"] == classification}
     return readers

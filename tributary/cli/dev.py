@@ -1,13 +1,33 @@
-"""`tributary dev`: the developer workflow and CI (slim CI, the docs site, the macro lint)."""
+"""`tributary dev`: the developer workflow and CI (the build on any warehouse, slim CI, the
+docs site, the macro lint)."""
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from tributary.cli.output import add_command, add_group, option
 from tributary.dataops import docs, slim_ci
 from tributary.errors import TributaryError
+
+
+def build(args: argparse.Namespace) -> None:
+    from tributary.cli.output import say
+    from tributary.resolution import step
+
+    started = time.monotonic()
+    dbt_args = args.dbt_args[1:] if args.dbt_args[:1] == ["--"] else args.dbt_args
+    runs = step.build(args.target, args.target_path, dbt_args, say)
+    if runs[-1].returncode != 0:
+        raise TributaryError(
+            f"dbt build on {args.target} failed (dbt exit {runs[-1].returncode})",
+            "see dbt's output above for the failing nodes, fix them and run it again",
+        )
+    say(
+        f"Build on {args.target} done in {time.monotonic() - started:.0f}s with "
+        f"{len(runs)} dbt invocation(s); results in {args.target_path}/run_results.json."
+    )
 
 
 def prod_manifest(args: argparse.Namespace) -> None:
@@ -45,6 +65,16 @@ def lint_macros(args: argparse.Namespace) -> None:
 def register(commands: argparse._SubParsersAction) -> None:
     dev = add_group(commands, "dev", "developer workflow and CI: slim CI, docs site, macro lint")
     state = option("--state", type=Path, default=slim_ci.DEFAULT_STATE_DIR, help="its folder")
+    add_command(
+        dev,
+        "build",
+        build,
+        "the full dbt build on any target (the linkage beside dbt where it runs no Python models)",
+        "tributary dev build --target postgres --target-path target/postgres -- --quiet",
+        option("--target", default="dev", help="the dbt target (profiles.yml)"),
+        option("--target-path", type=Path, default=Path("target")),
+        option("dbt_args", nargs=argparse.REMAINDER, help="more dbt build arguments, after --"),
+    )
     add_command(
         dev,
         "prod-manifest",

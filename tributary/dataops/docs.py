@@ -50,17 +50,27 @@ def generate_docs(target: str = "dev", target_path: Path = Path("target/docs")) 
     return site
 
 
+# Reports the site's pages link to (relative to the site's file, ../../reports/<folder>/...,
+# which a browser resolves the same from the server's / and from target/docs/ on disk).
+LINKED_REPORT_FOLDERS = ("resolution",)
+
+
 class _SiteHandler(http.server.BaseHTTPRequestHandler):
-    """Serves the one file at / and /index.html; everything else is a 404."""
+    """Serves the one file at / and /index.html, and the HTML reports its pages link to
+    (/reports/<folder>/<name>.html, for LINKED_REPORT_FOLDERS); everything else is a 404."""
 
     site: Path
     served = 0
 
     def do_GET(self) -> None:
-        if self.path.split("?", 1)[0] not in ("/", "/index.html"):
+        path = self.path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            body = self.site.read_bytes()  # read per request: a `make docs` meanwhile shows up
+        elif (report := _linked_report(path)) is not None:
+            body = report.read_bytes()
+        else:
             self.send_error(404, "The docs site is the single page at /")
             return
-        body = self.site.read_bytes()  # read per request: a `make docs` meanwhile shows up
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -70,6 +80,18 @@ class _SiteHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         print(f"  {self.address_string()} {format % args}", flush=True)
+
+
+def _linked_report(path: str) -> Path | None:
+    """The report file a request path names, when it is one the site links to."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 3 or parts[0] != "reports" or parts[1] not in LINKED_REPORT_FOLDERS:
+        return None
+    name = parts[2]
+    if not name.endswith(".html") or name.startswith(".") or "\\" in name:
+        return None
+    report = config.reports_dir() / parts[1] / name
+    return report if report.is_file() else None
 
 
 class _SiteServer(http.server.ThreadingHTTPServer):

@@ -430,17 +430,28 @@ def apply_erasure(
             f"  {target.relation}: {hot:,} hot rows {target.action}d"
             + (f", {archived:,} archived rows in {len(files)} rewritten files" if files else "")
         )
-    vault = _erase_from_vault(connection, run_id, today, identity)
-    results.append(vault)
-    progress(f"  restricted.pii_customers: {vault.rows:,} vault rows deleted")
+    for table in VAULT_TABLES:
+        vault = _erase_from_vault(connection, table, run_id, today, identity)
+        results.append(vault)
+        progress(f"  {vault.relation}: {vault.rows:,} vault rows deleted")
     return identity, results
 
 
+# The vault's tables of customer records (models/restricted/): the vault itself, and the
+# records entity resolution links, which hold the same readable values.
+VAULT_TABLES = ("pii_customers", "pii_customer_records")
+
+
 def _erase_from_vault(
-    connection: duckdb.DuckDBPyConnection, run_id: str, today: date, identity: Identity
+    connection: duckdb.DuckDBPyConnection,
+    table: str,
+    run_id: str,
+    today: date,
+    identity: Identity,
 ) -> ErasureResult:
-    if not _relation_exists(connection, "restricted", "restricted", "pii_customers"):
-        return ErasureResult("restricted.pii_customers", 0)
+    relation = f"restricted.{table}"
+    if not _relation_exists(connection, "restricted", "restricted", table):
+        return ErasureResult(relation, 0)
     condition = (
         "(source_system = 'shop' and source_record_id in"
         " (select cast(customer_id as varchar) from erased_customers))"
@@ -449,17 +460,16 @@ def _erase_from_vault(
         " or tributary_token(email) in (select token from erased_tokens)"
         " or tributary_token(phone) in (select token from erased_tokens)"
     )
+    quoted = sql.relation("restricted", "restricted", table)
     with sql.transaction(connection):
         rows = int(
-            connection.execute(
-                f"select count(*) from restricted.restricted.pii_customers where {condition}"
-            ).fetchone()[0]
+            connection.execute(f"select count(*) from {quoted} where {condition}").fetchone()[0]
         )
-        connection.execute(f"delete from restricted.restricted.pii_customers where {condition}")
+        connection.execute(f"delete from {quoted} where {condition}")
     # A DuckDB transaction writes to one database file: the log row follows the commit (a crash
     # in between leaves the deletion unlogged, never a logged deletion that did not happen).
-    _log(connection, run_id, "delete", "restricted.pii_customers", today, rows, [], identity)
-    return ErasureResult("restricted.pii_customers", rows)
+    _log(connection, run_id, "delete", relation, today, rows, [], identity)
+    return ErasureResult(relation, rows)
 
 
 def _log(

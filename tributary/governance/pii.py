@@ -39,6 +39,15 @@ NAME_ALLOW_LIST: dict[str, str] = {
     "source_name": "the name of a source system (shop, crm, ...), in the audit and monitoring",
     "dataset_name": "the name of a dlt dataset (raw_shop, ...), in the ingestion audit",
     "pipeline_name": "the name of a dlt pipeline (tributary_shop, ...), in the ingestion audit",
+    "birth_date_issue": "why a typed birth date was not kept (impossible, ...), not the date",
+    # entity resolution: which similarity level of a comparison decided a pair ('exact',
+    # 'day and month swapped', 'different', ...), never the compared values
+    "given_name_level": "the level of the given-name comparison that decided a scored pair",
+    "family_name_level": "the level of the family-name comparison that decided a scored pair",
+    "birth_date_level": "the level of the birth-date comparison that decided a scored pair",
+    "address_level": "the level of the address comparison that decided a scored pair",
+    "email_level": "the level of the email comparison that decided a scored pair",
+    "phone_level": "the level of the phone comparison that decided a scored pair",
 }
 
 # Value patterns of the content check, matched against sampled values of string columns.

@@ -149,6 +149,15 @@ def rejected_section(quality: Quality, connection: duckdb.DuckDBPyConnection) ->
                 "select error_type, count(*) from raw_crm.contacts_rejected group by 1 order by 1"
             ).fetchall()
         ]
+    if _relations(connection, "intermediate", "int_contacts__deduplicated"):
+        # field-level quarantine: the field is nulled, the row stays (and still resolves)
+        rows += [
+            ("contacts (birth date nulled, contact kept)", issue, count)
+            for issue, count in connection.execute(
+                "select birth_date_issue, count(*) from intermediate.int_contacts__deduplicated"
+                " where birth_date_issue is not null group by 1 order by 1"
+            ).fetchall()
+        ]
     section.lines += _table(("entity", "rule", "rows"), rows) if rows else ["Nothing rejected."]
     quality.sections.append(section)
 

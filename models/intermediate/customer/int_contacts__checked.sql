@@ -10,7 +10,8 @@
     and systems write ISO; so a date text is read as ISO (yyyy-mm-dd) or else in its country's
     format (`crm_date_formats`), which is what tells 03/04/1990 (US: March 4th) from
     03/04/1990 (GB: 3 April). The birth date arrives parsed and masked from staging, which
-    reads it before masking; an unparseable one is a `birth_date_text` without a `birth_date`.
+    reads it before masking; one that is no plausible date is nulled there with its reason
+    (`birth_date_issue`), a field-level quarantine: it rejects no contact.
 -#}
 
 with
@@ -42,7 +43,6 @@ validated as (
         *,
         case
             when nullif(contact_id, '') is null then 'missing_contact_id'
-            when birth_date_text is not null and birth_date is null then 'unparseable_date'
             when created_date_text is not null and created_date is null then 'unparseable_date'
         end as invalid_rule
     from parsed

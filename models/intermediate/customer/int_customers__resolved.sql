@@ -2,61 +2,37 @@
     Entity resolution: one row per customer record of any source (a shop customer account, a
     CRM contact), with the `customer_key` of the person it belongs to.
 
-    Rules, strongest first; two records that share a value link (match_rule):
-      1. email            the same email address, lower-cased and trimmed
-      2. phone            the same phone number in E.164 (staging turned national, dotted and
-                          international formats into E.164)
-      3. name_postcode    the same full name and the same postcode in the same country
-      4. name_birth_date  the same full name and the same date of birth
-    A full name is order-insensitive (a family name typed first is the same name), and staging
-    normalized each part (normalize_name: accents folded, lower case, letters only), so case,
-    spacing, dropped accents and punctuation do not matter; a typo does.
+    Links: Splink scored the candidate pairs of records inside the restricted zone
+    (int_customer_pairs__scored: Fellegi-Sunter match weights over given and family name,
+    birth date, address, email and phone, each with similarity levels). Two records link when
+      - a reviewer decided `match` for the pair (customer_link_decisions seed), or
+      - no reviewer decided, the match probability reaches `customer_match_threshold`
+        (dbt_project.yml says why that value), and the pair agrees on something of the
+        person's own (`agrees_on_person`: a given name, a birth date or an email), not only
+        on what a household shares (family name, address, phone), which the model's
+        independent weights would add up to near certainty;
+    a reviewer's `no_match` unlinks a pair whatever its score. A conflicting birth date is one
+    comparison among others: it lowers the weight, it vetoes nothing.
 
-    Resolution on masked data: staging standardizes every value to the form compared here and
-    then masks it; the masking policy hashes emails, phones, names, addresses and birth dates
-    with one salt, so equal values have equal tokens and unequal ones differ, which is all
-    the rules and guards below need. No readable personal data enters this model; the
-    restricted vault joins its keys back to the people (`pii_customers`).
+    Pairs: a CRM contact with a shop customer or with another CRM contact. Two shop customers
+    are never scored together: each shop account is one customer to the business.
 
-    Pairs: a CRM contact links to a shop customer or to another CRM contact. Two shop
-    customers never link directly: each shop account is one customer to the business.
-
-    Guards against over-merging (precision before recall):
-      a. a common value links nothing: a value held by more than one shop customer (a family's
-         shared phone or email, two namesakes at one postcode) or by more records than
-         `max_records_per_value` below (a switchboard number, a placeholder address);
-      b. two records whose birth dates are both known and differ never link, by any rule
-         (father and son of one name at one address; colleagues sharing a work email);
-      c. an email or phone links only records that share a name part (first or family name,
-         either order), so one household's phone does not merge people of different names;
-      d. records linked directly or through others share a key (transitive closure), except
-         where that would put two shop customers under one key: in such a group each CRM
-         contact keeps only its strongest direct link to a shop customer (or stands alone),
-         and `has_conflicting_links` flags it.
-
-    Transitive closure: a recursive CTE (`reachable`) walks the links from every record until
-    no new record is reached; `union` (not `union all`) drops the pairs already found, which is
-    what ends the walk on a cycle. It runs as many passes as the longest chain of links (a
-    handful: a shop customer and the CRM's copies of the same person), and guard (a) keeps the
-    groups small. Works as written on DuckDB and PostgreSQL.
+    Clusters: records linked directly or through others share a key (transitive closure: the
+    recursive CTE `reachable` walks the links from every record until no new record is
+    reached; `union` drops pairs already found, which ends the walk on a cycle), except where
+    that would put two shop customers under one key: in such a group each CRM contact keeps
+    only its strongest direct link to a shop customer (a reviewer's match first, then the
+    highest match weight), and `has_conflicting_links` flags it.
 
     The key: dbt.hash of the group's anchor record, written 'shop:<customer_id>' or
-    'crm:<contact_id>': its shop customer if it has one (so a shop customer's key never changes
-    when CRM contacts join it), else its smallest CRM contact id. A group of CRM contacts only
-    (leads) gets a new key if it later links to a shop customer.
+    'crm:<contact_id>': its shop customer if it has one (so a shop customer's key never
+    changes when CRM contacts join it), else its smallest CRM contact id. A group of CRM
+    contacts only (leads) gets a new key if it later links to a shop customer.
 -#}
 
--- A table: a transitive closure and several self-joins over every customer record, read by
--- int_customers__keyed, dim_customers, the vault and the precision/recall test.
+-- A table: a transitive closure over every customer record, read by int_customers__keyed,
+-- dim_customers, the vault and the precision/recall test.
 {{ config(materialized='table') }}
-
-{#- One person is one shop account and, at most, a few CRM copies: 3 records at scale 1. -#}
-{%- set max_records_per_value = 5 -%}
-{%- set match_rules = ['email', 'phone', 'name_postcode', 'name_birth_date'] -%}
-{#- What a record of either system is compared by, in one order for both sides of the union. -#}
-{%- set compared_columns = [
-    'email', 'phone', 'first_name', 'last_name', 'postcode', 'country_code', 'birth_date'
-] -%}
 
 with recursive
 
@@ -68,186 +44,90 @@ contacts as (
     select * from {{ ref('int_contacts__deduplicated') }}
 ),
 
+scored_pairs as (
+    select * from {{ ref('int_customer_pairs__scored') }}
+),
+
+decisions as (
+    select * from {{ ref('customer_link_decisions') }}
+),
+
 records as (
     select
+        {{ dbt.concat(["'shop:'", 'cast(customer_id as ' ~ dbt.type_string() ~ ')']) }}
+            as source_record_key,
         'shop' as source_system,
         cast(customer_id as {{ dbt.type_string() }}) as source_record_id,
         customer_id,
-        {%- for column in compared_columns %}
-        {{ column }},
-        {%- endfor %}
         _load_id
     from customers
 
     union all
 
     select
+        {{ dbt.concat(["'crm:'", 'contact_id']) }} as source_record_key,
         'crm' as source_system,
         contact_id as source_record_id,
         cast(null as {{ dbt.type_bigint() }}) as customer_id,
-        {%- for column in compared_columns %}
-        {{ column }},
-        {%- endfor %}
         _load_id
     from contacts
 ),
 
-normalized as (
+-- a reviewer's decision, whichever way round the pair was written
+decided_pairs as (
     select
-        {{ dbt.concat(['source_system', "':'", 'source_record_id']) }} as source_record_key,
-        source_system,
-        source_record_id,
-        customer_id,
-        -- standardized and masked in staging: compared as they come, empty as unknown
-        nullif(email, '') as email,
-        nullif(phone, '') as phone,
-        nullif(first_name, '') as first_name_key,
-        nullif(last_name, '') as last_name_key,
-        nullif(postcode, '') as postcode_key,
-        country_code,
-        nullif(birth_date, '') as birth_date,
-        _load_id
-    from records
+        decision,
+        least(record_key, other_record_key) as low_key,
+        greatest(record_key, other_record_key) as high_key
+    from decisions
 ),
 
-named as (
+-- every scored pair and every pair a reviewer decided, with the verdict that counts
+judged_pairs as (
     select
-        *,
+        coalesce(scored_pairs.record_key, decided_pairs.low_key) as record_key,
+        coalesce(scored_pairs.other_record_key, decided_pairs.high_key) as other_record_key,
+        scored_pairs.match_probability,
+        -- a reviewer's match outranks any score when a contact must choose its shop customer
         case
-            when first_name_key is not null and last_name_key is not null
-                then {{ dbt.concat([
-                    'least(first_name_key, last_name_key)',
-                    "' '",
-                    'greatest(first_name_key, last_name_key)',
-                ]) }}
-        end as full_name_key
-    from normalized
-),
-
--- every value a record can be matched on, one row per record and rule
-match_values as (
-    select
-        source_record_key,
-        source_system,
-        'email' as match_rule,
-        email as match_value
-    from named
-    where email is not null
-
-    union all
-
-    select
-        source_record_key,
-        source_system,
-        'phone' as match_rule,
-        phone as match_value
-    from named
-    where phone is not null
-
-    union all
-
-    select
-        source_record_key,
-        source_system,
-        'name_postcode' as match_rule,
-        {{ dbt.concat(['full_name_key', "'|'", 'country_code', "'|'", 'postcode_key']) }}
-            as match_value
-    from named
-    where full_name_key is not null and country_code is not null and postcode_key is not null
-
-    union all
-
-    select
-        source_record_key,
-        source_system,
-        'name_birth_date' as match_rule,
-        {{ dbt.concat(['full_name_key', "'|'", 'birth_date']) }} as match_value
-    from named
-    where full_name_key is not null and birth_date is not null
-),
-
-value_usage as (
-    select
-        match_rule,
-        match_value,
-        count(*) as record_count,
-        sum(case when source_system = 'shop' then 1 else 0 end) as shop_record_count
-    from match_values
-    group by match_rule, match_value
-),
-
--- guard (a): only values that few records share, and at most one shop customer
-usable_values as (
-    select match_values.*
-    from match_values
-    inner join value_usage using (match_rule, match_value)
-    where
-        value_usage.record_count between 2 and {{ max_records_per_value }}
-        and value_usage.shop_record_count <= 1
-),
-
-candidate_pairs as (
-    select
-        contact_values.source_record_key as record_key,
-        other_values.source_record_key as other_record_key,
-        contact_values.match_rule
-    from usable_values as contact_values
-    inner join usable_values as other_values
-        on
-            contact_values.match_rule = other_values.match_rule
-            and contact_values.match_value = other_values.match_value
-    where
-        contact_values.source_system = 'crm'
-        and (
-            other_values.source_system = 'shop'
-            or (
-                other_values.source_system = 'crm'
-                and contact_values.source_record_key < other_values.source_record_key
-            )
-        )
-),
-
--- guards (b) and (c), on each pair
-vetted_pairs as (
-    select
-        candidate_pairs.record_key,
-        candidate_pairs.other_record_key,
-        case candidate_pairs.match_rule
-            {%- for rule in match_rules %}
-            when '{{ rule }}' then {{ loop.index }}
-            {%- endfor %}
-        end as rule_rank,
+            when decided_pairs.decision = 'match' then 1e9
+            else scored_pairs.match_weight
+        end as link_strength,
         case
-            when record_a.birth_date != record_b.birth_date then 'birth_date_conflict'
+            when decided_pairs.decision is not null then decided_pairs.decision
             when
-                candidate_pairs.match_rule in ('email', 'phone')
-                and record_a.first_name_key not in (record_b.first_name_key, record_b.last_name_key)
-                and record_a.last_name_key not in (record_b.first_name_key, record_b.last_name_key)
-                then 'no_common_name'
-        end as veto
-    from candidate_pairs
-    inner join named as record_a
-        on candidate_pairs.record_key = record_a.source_record_key
-    inner join named as record_b
-        on candidate_pairs.other_record_key = record_b.source_record_key
+                scored_pairs.match_probability >= {{ var('customer_match_threshold') }}
+                and scored_pairs.agrees_on_person
+                then 'match'
+            else 'no_match'
+        end as verdict,
+        decided_pairs.decision is not null as is_decided_by_reviewer
+    from scored_pairs
+    full outer join decided_pairs
+        on
+            least(scored_pairs.record_key, scored_pairs.other_record_key) = decided_pairs.low_key
+            and greatest(scored_pairs.record_key, scored_pairs.other_record_key)
+            = decided_pairs.high_key
 ),
 
--- one row per linked pair, with the strongest rule that links it
 links as (
-    select
-        record_key,
-        other_record_key,
-        min(rule_rank) as rule_rank
-    from vetted_pairs
-    where veto is null
-    group by record_key, other_record_key
+    select judged_pairs.*
+    from judged_pairs
+    -- only records that exist (a decision can outlive a record: erased, or merged in the CRM)
+    inner join records as record_a
+        on judged_pairs.record_key = record_a.source_record_key
+    inner join records as record_b
+        on judged_pairs.other_record_key = record_b.source_record_key
+    where judged_pairs.verdict = 'match'
 ),
 
 edges as (
     select
         record_key as from_key,
         other_record_key as to_key,
-        rule_rank
+        link_strength,
+        match_probability,
+        is_decided_by_reviewer
     from links
 
     union all
@@ -255,16 +135,18 @@ edges as (
     select
         other_record_key as from_key,
         record_key as to_key,
-        rule_rank
+        link_strength,
+        match_probability,
+        is_decided_by_reviewer
     from links
 ),
 
--- guard (d), first half: the transitive closure, every record with every record it reaches
+-- the transitive closure: every record with every record it reaches
 reachable as (
     select
         source_record_key as record_key,
         source_record_key as reached_key
-    from named
+    from records
 
     union
 
@@ -280,26 +162,26 @@ record_groups as (
     select
         reachable.record_key,
         count(
-            distinct case when named.source_system = 'shop' then reachable.reached_key end
+            distinct case when records.source_system = 'shop' then reachable.reached_key end
         ) as shop_record_count,
-        min(case when named.source_system = 'shop' then reachable.reached_key end)
+        min(case when records.source_system = 'shop' then reachable.reached_key end)
             as shop_record_key,
-        min(case when named.source_system = 'crm' then reachable.reached_key end)
+        min(case when records.source_system = 'crm' then reachable.reached_key end)
             as crm_record_key
     from reachable
-    inner join named
-        on reachable.reached_key = named.source_record_key
+    inner join records
+        on reachable.reached_key = records.source_record_key
     group by reachable.record_key
 ),
 
--- each CRM contact's strongest direct link to a shop customer, for guard (d)
+-- each CRM contact's strongest direct link to a shop customer, for a group of several
 direct_shop_links as (
     select
         edges.from_key as record_key,
         edges.to_key as shop_record_key,
         row_number() over (
             partition by edges.from_key
-            order by edges.rule_rank, edges.to_key
+            order by edges.link_strength desc, edges.to_key asc
         ) as link_number
     from edges
     where edges.to_key like 'shop:%'
@@ -311,7 +193,7 @@ anchored as (
         case
             when record_groups.shop_record_count <= 1
                 then coalesce(record_groups.shop_record_key, record_groups.crm_record_key)
-            -- guard (d), second half: never two shop customers under one key
+            -- never two shop customers under one key
             when record_groups.record_key like 'shop:%' then record_groups.record_key
             else coalesce(direct_shop_links.shop_record_key, record_groups.record_key)
         end as anchor_record_key,
@@ -323,11 +205,12 @@ anchored as (
             and direct_shop_links.link_number = 1
 ),
 
--- the strongest rule that links each record to another record under the same key
-record_rules as (
+-- the strongest link of each record to another record under the same key
+record_links as (
     select
         anchored.record_key,
-        min(edges.rule_rank) as rule_rank
+        max(edges.match_probability) as match_probability,
+        {{ dbt.bool_or('edges.is_decided_by_reviewer') }} as is_decided_by_reviewer
     from anchored
     inner join edges
         on anchored.record_key = edges.from_key
@@ -341,30 +224,30 @@ record_rules as (
 final as (
     select
         -- ids
-        named.source_record_key,
-        named.source_system,
-        named.source_record_id,
+        records.source_record_key,
+        records.source_system,
+        records.source_record_id,
         {{ dbt.hash('anchored.anchor_record_key') }} as customer_key,
         anchor_record.customer_id as resolved_customer_id,
 
         -- how the record was resolved
-        case record_rules.rule_rank
-            {%- for rule in match_rules %}
-            when {{ loop.index }} then '{{ rule }}'
-            {%- endfor %}
-            else 'self'
-        end as match_rule,
+        case
+            when record_links.record_key is null then 'self'
+            when record_links.is_decided_by_reviewer then 'reviewer'
+            else 'model'
+        end as linked_by,
+        record_links.match_probability,
         anchored.has_conflicting_links,
 
         -- lineage
-        named._load_id
-    from named
+        records._load_id
+    from records
     inner join anchored
-        on named.source_record_key = anchored.record_key
-    inner join named as anchor_record
+        on records.source_record_key = anchored.record_key
+    inner join records as anchor_record
         on anchored.anchor_record_key = anchor_record.source_record_key
-    left join record_rules
-        on named.source_record_key = record_rules.record_key
+    left join record_links
+        on records.source_record_key = record_links.record_key
 )
 
 select * from final

@@ -28,7 +28,7 @@ renamed as (
             "nullif(trim(source.birth_date), '')",
             'country_aliases.country_code',
             crm_date_formats()
-        ) }} as birth_date,
+        ) }} as parsed_birth_date,
         nullif(trim(source.street), '') as street,
         nullif(trim(source.city), '') as city,
         {{ normalize_postcode('source.postcode') }} as postcode,
@@ -58,11 +58,20 @@ renamed as (
     left join countries using (country_code)
 ),
 
+-- a birth date that is no plausible date is dropped field by field, with its reason
+checked as (
+    select
+        *,
+        {{ plausible_birth_date('parsed_birth_date') }} as birth_date,
+        {{ birth_date_issue('birth_date_text', 'parsed_birth_date') }} as birth_date_issue
+    from renamed
+),
+
 -- personal data masked by the policy of each column's pii_type (its meta in the yml)
 masked as (
     select
         {{ masked_columns() }}
-    from renamed
+    from checked
 )
 
 select * from masked
