@@ -181,15 +181,18 @@ def _crm_history(
     seed, today = state.seed, state.today
     latest = dt.datetime.combine(today, dt.time(23, 59, 59))
     rng = rng_for(seed, "crm")
-    linked = crm.contacts_for_customers(rng, customers, 1, latest)
-    leads = crm.new_leads(
+    linked, counts = crm.contacts_for_customers(rng, customers, 1, latest)
+    defects += counts
+    leads, counts = crm.new_leads(
         rng,
         _scaled(CUSTOMERS_PER_SCALE * crm.LEAD_SHARE, state.scale),
         linked.num_rows + 1,
         1,
         day_start(today - dt.timedelta(days=HISTORY_DAYS)),
         day_end(today),
+        customers,
     )
+    defects += counts
     contacts = pa.concat_tables([linked, leads])
     crm.save_contacts(layout.root / "systems" / "crm_contacts.parquet", contacts)
     window_start = dt.date.fromisoformat(state.window_start)
@@ -339,7 +342,8 @@ def next_day(root: Path, progress: Progress = print, anomaly: str | None = None)
         defects["shop.email_changes"] += changes["email"]
         defects["shop.price_changes"] += repriced
         latest = dt.datetime.combine(day, dt.time(23, 59, 59))
-        linked = crm.contacts_for_customers(rng, customers, _next_contact(contacts), latest)
+        linked, counts = crm.contacts_for_customers(rng, customers, _next_contact(contacts), latest)
+        defects += counts
         contacts = pa.concat_tables([contacts, linked]) if linked.num_rows else contacts
         contacts, edited = crm.update_contacts(rng, contacts, day, share=0.003)
         _append_identity(layout, customers, linked)

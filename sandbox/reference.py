@@ -107,3 +107,55 @@ EMAIL_DOMAINS = (
     "proton.me",
     "gmx.de",
 )
+
+# Short forms a salesperson writes instead of a given name ("Bill Smith" on the business card):
+# given names of countries.toml (key) and the short forms people go by. Only names with a short
+# form in common use are here; Japanese and Dutch given names are mostly short already.
+NICKNAMES = {
+    # anglo
+    "James": ("Jim", "Jimmy", "Jamie"),
+    "Mary": ("Molly",),
+    "John": ("Johnny", "Jack"),  # Jack is a given name of its own too: ambiguous, as in life
+    "Patricia": ("Pat", "Patty", "Trish"),
+    "Robert": ("Bob", "Rob", "Bobby"),
+    "Jennifer": ("Jen", "Jenny"),
+    "Michael": ("Mike", "Mick"),
+    "William": ("Bill", "Will", "Billy"),
+    "Elizabeth": ("Liz", "Beth", "Betty"),
+    "David": ("Dave",),
+    "Susan": ("Sue", "Susie"),
+    "Richard": ("Rick", "Rich", "Dick"),
+    "Jessica": ("Jess",),
+    "Joseph": ("Joe", "Joey"),
+    "Thomas": ("Tom", "Tommy"),
+    "Charles": ("Charlie", "Chuck"),
+    "Emily": ("Em", "Emmy"),
+    "Oliver": ("Ollie",),
+    "Amelia": ("Millie", "Amy"),
+    "Olivia": ("Liv",),
+    "Sophia": ("Sophie",),
+    # DE
+    "Maximilian": ("Max",),
+    "Ursula": ("Uschi", "Ulla"),
+    "Hannah": ("Hanni",),
+    "Anna": ("Anni",),
+    "Lukas": ("Luki",),
+    # FR
+    "Louis": ("Lou",),
+    "Camille": ("Cam",),
+    # ES
+    "José": ("Pepe",),
+    "María": ("Mari",),
+    "Martina": ("Tina",),
+    # IT
+    "Niccolò": ("Nico",),
+    "Nicolò": ("Nico",),
+    "Francesca": ("Franci",),
+    "Lorenzo": ("Enzo", "Renzo"),
+    "Matteo": ("Teo",),
+    "Alessia": ("Ale",),
+    # BR
+    "Beatriz": ("Bia",),
+    "Letícia": ("Leti",),
+    "Conceição": ("Ceiça",),
+}
