@@ -92,10 +92,20 @@ class Comparison:
         for level in self.levels:
             custom = CustomLevel(level.condition, label_for_charts=level.label)
             if level.term_frequency_column:
-                custom = custom.configure(tf_adjustment_column=level.term_frequency_column)
+                custom = custom.configure(
+                    tf_adjustment_column=level.term_frequency_column,
+                    tf_minimum_u_value=RAREST_NAME_SHARE,
+                )
             levels.append(custom)
         levels.append(CustomLevel("else", label_for_charts="different"))
         return CustomComparison(levels, output_column_name=self.name)
+
+
+# A name counts as at least this common when its rarity adjusts the weight (term frequencies):
+# one record in a thousand. Rarer spellings are mostly typos or names typed in the wrong field
+# (a family name as the given name), and copies of one rare spelling would otherwise outweigh a
+# different birth date and address; a rare name stays strong evidence, only not unbounded.
+RAREST_NAME_SHARE = 0.001
 
 
 def _either_null(*columns: str) -> str:
