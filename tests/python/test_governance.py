@@ -54,12 +54,14 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def copy_project(destination: Path) -> Path:
-    """The dbt project's files (no Python, data or artefacts) under `destination`."""
+    """The dbt project's files (no data, artefacts or Python but its Python models) under
+    `destination`."""
     destination.mkdir(parents=True, exist_ok=True)
     for name in ("dbt_project.yml", "profiles.yml", "dbt-bouncer.yml"):
         shutil.copy2(ROOT / name, destination / name)
-    ignore = shutil.ignore_patterns("python", "__pycache__", "*.py")
     for folder in ("models", "macros", "seeds", "snapshots", "tests"):
+        kept_python = () if folder == "models" else ("*.py",)
+        ignore = shutil.ignore_patterns("python", "__pycache__", *kept_python)
         shutil.copytree(ROOT / folder, destination / folder, ignore=ignore)
     return destination
 

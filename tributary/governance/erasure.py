@@ -431,6 +431,8 @@ def apply_erasure(
             + (f", {archived:,} archived rows in {len(files)} rewritten files" if files else "")
         )
     for table in VAULT_TABLES:
+        if not _relation_exists(connection, "restricted", "restricted", table):
+            continue  # not built yet (the first run erases before the first build)
         vault = _erase_from_vault(connection, table, run_id, today, identity)
         results.append(vault)
         progress(f"  {vault.relation}: {vault.rows:,} vault rows deleted")
@@ -450,8 +452,6 @@ def _erase_from_vault(
     identity: Identity,
 ) -> ErasureResult:
     relation = f"restricted.{table}"
-    if not _relation_exists(connection, "restricted", "restricted", table):
-        return ErasureResult(relation, 0)
     condition = (
         "(source_system = 'shop' and source_record_id in"
         " (select cast(customer_id as varchar) from erased_customers))"
