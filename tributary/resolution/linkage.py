@@ -247,16 +247,29 @@ COMPARISONS = (
 )
 
 # Which pairs are scored at all: each rule pairs records that share one specific thing, so
-# that a pair missed by one rule (no email, a typo in the name) is found by another.
+# that a pair missed by one rule (no email, a typo in the name) is found by another. A full
+# name, a birth date or a street alone is shared by ever more people as the data grows (common
+# names, the 36,500 days of a century, the High Streets of every town), which would make the
+# pairs grow with the square of the records: those rules also ask for the same postcode area
+# (its first three characters), year of birth, initial or city.
+SAME_NAME = "l.first_name_key = r.first_name_key and l.last_name_key = r.last_name_key"
+SWAPPED_NAME = "l.first_name_key = r.last_name_key and l.last_name_key = r.first_name_key"
+SAME_CITY = "l.city_key = r.city_key and l.country_code = r.country_code"
+SAME_AREA = "left(l.postcode_key, 3) = left(r.postcode_key, 3) and l.country_code = r.country_code"
+SAME_BIRTH_YEAR = "year(l.birth_date) = year(r.birth_date)"
+SAME_INITIAL = "left(l.{name}, 1) = left(r.{name}, 1) and l.country_code = r.country_code"
 BLOCKING_RULES = (
     "l.email = r.email",
     "l.phone = r.phone",
-    "l.first_name_key = r.first_name_key and l.last_name_key = r.last_name_key",
-    "l.first_name_key = r.last_name_key and l.last_name_key = r.first_name_key",
-    "l.birth_date = r.birth_date and l.country_code = r.country_code",
-    "l.birth_date = r.birth_date_swapped and l.country_code = r.country_code",
+    f"{SAME_NAME} and {SAME_AREA}",
+    f"{SAME_NAME} and {SAME_BIRTH_YEAR}",
+    f"{SWAPPED_NAME} and {SAME_AREA}",
+    f"{SWAPPED_NAME} and {SAME_BIRTH_YEAR}",
+    f"l.birth_date = r.birth_date and {SAME_INITIAL.format(name='last_name_key')}",
+    f"l.birth_date = r.birth_date and {SAME_INITIAL.format(name='first_name_key')}",
+    f"l.birth_date = r.birth_date_swapped and {SAME_INITIAL.format(name='last_name_key')}",
     "l.postcode_key = r.postcode_key and l.country_code = r.country_code",
-    "l.street_key = r.street_key and l.country_code = r.country_code",
+    f"l.street_key = r.street_key and {SAME_CITY}",
 )
 
 # The prior (the chance that two random records are one person) is counted from rules that
