@@ -10,8 +10,9 @@ The model, in the field's usual way:
   dates that tolerate a day/month swap or one mistyped digit, address by street and postcode,
   email and phone exact or one keystroke off), term-frequency adjustments on names;
 - blocking rules that only pair records sharing something specific (an email, a phone, a full
-  name, a birth date in a country, a postcode, a street), so the pair count grows with the
-  data, not with its square; a shop account is only ever paired with a CRM contact;
+  name in a postcode area or a birth year, a birth date and an initial, a postcode, a street
+  in a city), so the pair count grows with the data, not with its square; a shop account is
+  only ever paired with a CRM contact;
 - u estimated by random sampling (seeded), m by expectation-maximisation on two blocks that
   each leave other comparisons free to be learned, the prior from deterministic rules.
 
