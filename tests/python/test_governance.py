@@ -208,6 +208,7 @@ def test_every_breach_of_a_broken_copy_is_reported(
         (["192.168.10.4", "10.0.0.1"], "ip"),
         (["1795465160.9512148", "2026-10-30", "SKU-00042", "v2.3.1", "EUR"], None),
         (["12345678", "98765432"], None),  # ids and amounts are not phones
+        (["00.00.0000", "31.12.1990", "12/25/2024", "2024-12-25"], None),  # dates neither
     ],
 )
 def test_the_content_patterns(values: list[str], expected: str | None) -> None:

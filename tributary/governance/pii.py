@@ -56,6 +56,11 @@ EMAIL_VALUE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A
 # code), 8 to 15 digits with spaces, hyphens, dots or brackets between them. An id, an amount
 # or a dlt load id ('1795465160.95') does not start that way; an ISO date has too few digits.
 PHONE_VALUE = re.compile(r"(\+|00|0|\()[0-9][0-9 ().-]{6,20}[0-9]")
+# A date as typed (day, month and year, in any order, with one kind of separator): '31.12.1990',
+# '00.00.0000' (a CRM's unknown date), '12/25/2024' start and end like a phone, but are not one.
+DATE_VALUE = re.compile(
+    r"[0-9]{1,2}([./-])[0-9]{1,2}\1[0-9]{2,4}|[0-9]{4}([./-])[0-9]{1,2}\2[0-9]{1,2}"
+)
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])"
 IPV4_VALUE = re.compile(rf"{_OCTET}(\.{_OCTET}){{3}}")
 IPV6_VALUE = re.compile(r"[0-9A-Fa-f]{1,4}(:[0-9A-Fa-f]{0,4}){2,7}")
@@ -99,7 +104,11 @@ def personal_content(values: list[str]) -> ContentMatch | None:
     if emails:
         return ContentMatch("email", len(emails), len(values), _redact(emails[0]))
     stripped = [v.strip() for v in values]
-    phones = [v for v in stripped if PHONE_VALUE.fullmatch(v) and 8 <= _digits(v) <= 15]
+    phones = [
+        v
+        for v in stripped
+        if PHONE_VALUE.fullmatch(v) and 8 <= _digits(v) <= 15 and not DATE_VALUE.fullmatch(v)
+    ]
     if len(phones) >= PHONE_OR_IP_SHARE * len(values):
         return ContentMatch("phone", len(phones), len(values), _redact(phones[0]))
     ips = [v for v in stripped if IPV4_VALUE.fullmatch(v) or IPV6_VALUE.fullmatch(v)]
