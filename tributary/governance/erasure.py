@@ -98,6 +98,11 @@ def to_e164(phone: str | None, calling_code: str | None, trunk_prefix: str | Non
     return "+" + calling_code + digits
 
 
+# The vault's tables of customer records (models/restricted/): the vault itself, and the
+# records entity resolution links, which hold the same readable values.
+VAULT_TABLES = ("pii_customers", "pii_customer_records")
+
+
 @dataclass(frozen=True)
 class ErasureTarget:
     label: str
@@ -437,11 +442,6 @@ def apply_erasure(
         results.append(vault)
         progress(f"  {vault.relation}: {vault.rows:,} vault rows deleted")
     return identity, results
-
-
-# The vault's tables of customer records (models/restricted/): the vault itself, and the
-# records entity resolution links, which hold the same readable values.
-VAULT_TABLES = ("pii_customers", "pii_customer_records")
 
 
 def _erase_from_vault(

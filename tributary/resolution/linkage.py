@@ -125,49 +125,43 @@ def _edits(column: str, at_most: int, *, only_when: str) -> str:
     return f"{only_when} and levenshtein({column}_l, {column}_r) <= {at_most}"
 
 
+def _name_comparison(name: str, column: str, other: tuple[str, str], *closer: Level) -> Comparison:
+    """A name compared exactly (its rarity adjusting the weight), swapped with the other name
+    field (`other`: its column and what to call it), by Jaro-Winkler similarity, and by any
+    `closer` levels of its own."""
+    other_column, other_name = other
+    return Comparison(
+        name,
+        _either_null(column),
+        [
+            Level("exact", f"{column}_l = {column}_r", term_frequency_column=column),
+            Level(
+                f"swapped with the {other_name}",
+                f"{column}_l = {other_column}_r or {other_column}_l = {column}_r",
+            ),
+            Level("similar", _similar(column, 0.9)),
+            *closer,
+        ],
+    )
+
+
 COMPARISONS = (
     # Given and family names are two comparisons, so that a different given name counts
     # against a pair on its own (a household shares the family name, the address and the
     # phone, but not the given name); a swap is a level of each.
-    Comparison(
+    _name_comparison(
         "given_name",
-        _either_null("first_name_key"),
-        [
-            Level(
-                "exact",
-                "first_name_key_l = first_name_key_r",
-                term_frequency_column="first_name_key",
-            ),
-            Level(
-                "swapped with the family name",
-                "first_name_key_l = last_name_key_r or last_name_key_l = first_name_key_r",
-            ),
-            Level("similar", _similar("first_name_key", 0.9)),
-            # a short form ('alex', 'alexander') or a nickname that keeps the first letters
-            Level(
-                "one starts with the other",
-                "starts_with(first_name_key_l, first_name_key_r)"
-                " or starts_with(first_name_key_r, first_name_key_l)"
-                f" or {_similar('first_name_key', 0.8)}",
-            ),
-        ],
+        "first_name_key",
+        ("last_name_key", "family name"),
+        # a short form ('alex', 'alexander') or a nickname that keeps the first letters
+        Level(
+            "one starts with the other",
+            "starts_with(first_name_key_l, first_name_key_r)"
+            " or starts_with(first_name_key_r, first_name_key_l)"
+            f" or {_similar('first_name_key', 0.8)}",
+        ),
     ),
-    Comparison(
-        "family_name",
-        _either_null("last_name_key"),
-        [
-            Level(
-                "exact",
-                "last_name_key_l = last_name_key_r",
-                term_frequency_column="last_name_key",
-            ),
-            Level(
-                "swapped with the given name",
-                "last_name_key_l = first_name_key_r or first_name_key_l = last_name_key_r",
-            ),
-            Level("similar", _similar("last_name_key", 0.9)),
-        ],
-    ),
+    _name_comparison("family_name", "last_name_key", ("first_name_key", "given name")),
     Comparison(
         "birth_date",
         _either_null("birth_date"),
@@ -294,7 +288,8 @@ TRAINING_BLOCKS = (
 
 @dataclass(frozen=True)
 class LinkageSettings:
-    """What a run of the linkage is configured by (dbt vars, through the Python model)."""
+    """What a run of the linkage is configured by: the Python model's yml config (seed, what
+    to keep), where the charts go, and the u sample's size."""
 
     seed: int = 42
     # Pairs scored below this probability are not written out: far below any review band.

@@ -17,7 +17,7 @@ renamed as (
         -- ids
         trim(source.contact_id) as contact_id,
 
-        -- personal data: standardized to the form entity resolution compares, masked below
+        -- personal data: standardized (equal values, equal tokens), masked below
         nullif(lower(trim(source.email)), '') as email,
         {{ to_e164('source.phone', 'countries.calling_code', 'countries.trunk_prefix') }} as phone,
         nullif({{ normalize_name('source.first_name') }}, '') as first_name,
